@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "paddock",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "paddock", targets: ["paddock"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libuv from Debian's libuv1-dev.
+        .systemLibrary(
+            name: "CLibUV",
+            pkgConfig: "libuv",
+            providers: [.apt(["libuv1-dev"])]
+        ),
+        // Thin Swift layer over libuv; the only importer of CLibUV.
+        .target(name: "UV", dependencies: ["CLibUV"]),
+        // I/O-free HTTP/1.1 codec.
+        .target(name: "HTTP1"),
+        // TOML -> validated Config.
+        .target(
+            name: "PaddockConfig",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Proxy state machines, pools, balancing, routing, admin.
+        .target(
+            name: "PaddockCore",
+            dependencies: [
+                "UV", "HTTP1", "PaddockConfig",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "paddock",
+            dependencies: [
+                "PaddockCore", "PaddockConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "PaddockConfigTests", dependencies: ["PaddockConfig"]),
+        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
+        .testTarget(name: "UVTests", dependencies: ["UV"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,56 @@
+import Testing
+@testable import UV
+
+@Suite struct InputBufferTests {
+    private func receive(_ bytes: [UInt8], into buffer: inout InputBuffer) -> Int {
+        let space = buffer.reserveForRead()
+        let count = min(space.count, bytes.count)
+        space.copyBytes(from: bytes.prefix(count))
+        buffer.commit(count)
+        return count
+    }
+
+    @Test func consumingEverythingRewindsToTheStart() {
+        var buffer = InputBuffer(initialCapacity: 8192, maxCapacity: 65536)
+        #expect(receive(Array(repeating: 1, count: 100), into: &buffer) == 100)
+        buffer.consume(100)
+        #expect(buffer.readerIndex == 0 && buffer.writerIndex == 0)
+    }
+
+    @Test func compactionKeepsUnconsumedBytesInOrder() {
+        var buffer = InputBuffer(initialCapacity: 8192, maxCapacity: 8192)
+        let first = (0..<6000).map { UInt8(truncatingIfNeeded: $0) }
+        #expect(receive(first, into: &buffer) == 6000)
+        buffer.consume(5000)
+        // Less than 4 KiB free at the tail: the next reservation compacts instead of growing.
+        let space = buffer.reserveForRead()
+        #expect(buffer.readerIndex == 0)
+        #expect(space.count == 8192 - 1000)
+        #expect(Array(buffer.readable) == Array(first[5000...]))
+    }
+
+    @Test func growsUpToTheMaximumThenReportsFull() {
+        var buffer = InputBuffer(initialCapacity: 4096, maxCapacity: 16384)
+        var total = 0
+        while !buffer.isFull {
+            let added = receive(Array(repeating: 7, count: 3000), into: &buffer)
+            if added == 0 { break }
+            total += added
+        }
+        #expect(total == 16384)
+        #expect(buffer.isFull)
+        #expect(buffer.reserveForRead().isEmpty)
+        #expect(buffer.capacity == 16384)
+    }
+
+    @Test func releaseFreesOnlyWhenEmpty() {
+        var buffer = InputBuffer(initialCapacity: 4096, maxCapacity: 4096)
+        _ = receive([1, 2, 3], into: &buffer)
+        buffer.releaseIfEmpty()
+        #expect(buffer.capacity == 4096)
+        buffer.consume(3)
+        buffer.releaseIfEmpty()
+        #expect(buffer.capacity == 0)
+        #expect(buffer.readable.isEmpty)
+    }
+}

@@ -14,7 +14,8 @@ import Testing
         var buffer = InputBuffer(initialCapacity: 8192, maxCapacity: 65536)
         #expect(receive(Array(repeating: 1, count: 100), into: &buffer) == 100)
         buffer.consume(100)
-        #expect(buffer.readerIndex == 0 && buffer.writerIndex == 0)
+        let indices = (buffer.readerIndex, buffer.writerIndex)
+        #expect(indices == (0, 0))
     }
 
     @Test func compactionKeepsUnconsumedBytesInOrder() {
@@ -24,9 +25,11 @@ import Testing
         buffer.consume(5000)
         // Less than 4 KiB free at the tail: the next reservation compacts instead of growing.
         let space = buffer.reserveForRead()
-        #expect(buffer.readerIndex == 0)
+        let readerIndex = buffer.readerIndex
+        #expect(readerIndex == 0)
         #expect(space.count == 8192 - 1000)
-        #expect(Array(buffer.readable) == Array(first[5000...]))
+        let remaining = Array(buffer.readable)
+        #expect(remaining == Array(first[5000...]))
     }
 
     @Test func growsUpToTheMaximumThenReportsFull() {
@@ -38,19 +41,25 @@ import Testing
             total += added
         }
         #expect(total == 16384)
-        #expect(buffer.isFull)
-        #expect(buffer.reserveForRead().isEmpty)
-        #expect(buffer.capacity == 16384)
+        let full = buffer.isFull
+        #expect(full)
+        let noSpace = buffer.reserveForRead().isEmpty
+        #expect(noSpace)
+        let capacity = buffer.capacity
+        #expect(capacity == 16384)
     }
 
     @Test func releaseFreesOnlyWhenEmpty() {
         var buffer = InputBuffer(initialCapacity: 4096, maxCapacity: 4096)
         _ = receive([1, 2, 3], into: &buffer)
         buffer.releaseIfEmpty()
-        #expect(buffer.capacity == 4096)
+        let kept = buffer.capacity
+        #expect(kept == 4096)
         buffer.consume(3)
         buffer.releaseIfEmpty()
-        #expect(buffer.capacity == 0)
-        #expect(buffer.readable.isEmpty)
+        let released = buffer.capacity
+        let empty = buffer.readable.isEmpty
+        #expect(released == 0)
+        #expect(empty)
     }
 }

@@ -1,0 +1,12 @@
+/// Values used when an optional key is absent. The single place defaults are defined.
+public enum ConfigDefaults {
+    public static let clientTimeoutMilliseconds: Int64 = 60_000
+    public static let maxBodyBytes: UInt64 = 100_000_000
+    public static let trustForwardedFor = false
+    public static let dropUnderscoreHeaders = true
+    public static let balance = BalanceStrategy.leastOutstanding
+    public static let connectTimeoutMilliseconds: Int64 = 1_000
+    public static let responseTimeoutMilliseconds: Int64 = 60_000
+    public static let workers = 1
+    public static let weight = 1
+}

@@ -1,0 +1,36 @@
+/// Cross-section check: no two listeners (proxy or admin) may bind the same socket.
+///
+/// Two addresses clash if they are equal, or share family and port while one is the wildcard
+/// (0.0.0.0 or [::]), since the second bind would fail with EADDRINUSE.
+enum ListenerChecks {
+    typealias Listener = (path: ConfigPath, address: SocketAddressSpec)
+
+    static func check(proxy: [Listener], admin: Listener?, _ diagnostics: inout Diagnostics) {
+        for (index, listener) in proxy.enumerated() {
+            if let earlier = proxy[..<index].first(where: { clash($0.address, listener.address) }) {
+                diagnostics.report(listener.path, clashMessage(listener.address, earlier, duplicate: "is listed twice (also at \(earlier.path))"))
+            }
+        }
+        if let admin, let other = proxy.first(where: { clash($0.address, admin.address) }) {
+            diagnostics.report(admin.path, clashMessage(admin.address, other, duplicate: "is also a proxy listener (\(other.path)); the admin endpoint needs its own address"))
+        }
+    }
+
+    static func clash(_ a: SocketAddressSpec, _ b: SocketAddressSpec) -> Bool {
+        if a == b { return true }
+        switch (a, b) {
+        case (.ipv4(_, let portA), .ipv4(_, let portB)), (.ipv6(_, let portA), .ipv6(_, let portB)):
+            return portA == portB && (a.isWildcard || b.isWildcard)
+        default:
+            return false
+        }
+    }
+
+    private static func clashMessage(_ address: SocketAddressSpec, _ other: Listener, duplicate: String) -> String {
+        let shown = quoted(address.description)
+        if address == other.address {
+            return "\(shown) \(duplicate)"
+        }
+        return "\(shown) overlaps \(quoted(other.address.description)) (\(other.path)); they cannot both be bound"
+    }
+}

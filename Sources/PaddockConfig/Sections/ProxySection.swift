@@ -1,0 +1,41 @@
+/// `[proxy]`: the client-facing side.
+enum ProxySection {
+    static let schema: TableSchema = [
+        "listen", "client_timeout", "max_body_bytes", "trust_forwarded_for", "drop_underscore_headers",
+    ]
+
+    /// The decoded section plus where each listener was written, for duplicate checks.
+    struct Decoded {
+        var config: ProxyConfig
+        var listeners: [(path: ConfigPath, address: SocketAddressSpec)]
+    }
+
+    static func decode(_ node: TOMLNode?, at path: ConfigPath, _ diagnostics: inout Diagnostics) -> Decoded? {
+        guard let node else {
+            diagnostics.report(path, #"missing required section; add [proxy] with listen = ["127.0.0.1:8080"]"#)
+            return nil
+        }
+        guard let reader = TableReader.open(node, at: path, schema: schema, &diagnostics) else { return nil }
+
+        let listenElements = ListField.elements(
+            reader.node("listen"), at: path.key("listen"),
+            expected: "one or more listen addresses", example: #"listen = ["127.0.0.1:8080"]"#,
+            singleAllowed: true, &diagnostics
+        )
+        let listeners = listenElements.compactMap { element in
+            ValueType.address.read(element.node, at: element.path, &diagnostics).map { (element.path, $0) }
+        }
+        let config = ProxyConfig(
+            listen: listeners.map(\.1),
+            clientTimeoutMilliseconds: reader.optional(
+                "client_timeout", .duration(), default: ConfigDefaults.clientTimeoutMilliseconds, &diagnostics),
+            maxBodyBytes: reader.optional(
+                "max_body_bytes", .byteSize, default: ConfigDefaults.maxBodyBytes, &diagnostics),
+            trustForwardedFor: reader.optional(
+                "trust_forwarded_for", .boolean, default: ConfigDefaults.trustForwardedFor, &diagnostics),
+            dropUnderscoreHeaders: reader.optional(
+                "drop_underscore_headers", .boolean, default: ConfigDefaults.dropUnderscoreHeaders, &diagnostics)
+        )
+        return Decoded(config: config, listeners: listeners)
+    }
+}

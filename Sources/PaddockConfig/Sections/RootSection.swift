@@ -1,0 +1,25 @@
+/// The top level of the document: wires the sections together and runs cross-section checks.
+enum RootSection {
+    static let schema: TableSchema = ["proxy", "admin", "pools", "routes"]
+
+    /// The validated config, or nil if anything was reported.
+    static func decode(_ root: [String: TOMLNode], _ diagnostics: inout Diagnostics) -> Config? {
+        let reader = TableReader(root, at: .root, schema: schema, &diagnostics)
+        let proxy = ProxySection.decode(reader.node("proxy"), at: .root.key("proxy"), &diagnostics)
+        let admin = reader.node("admin").flatMap { AdminSection.decode($0, at: .root.key("admin"), &diagnostics) }
+        ListenerChecks.check(proxy: proxy?.listeners ?? [], admin: admin, &diagnostics)
+        let pools = PoolsSection.decode(reader.node("pools"), at: .root.key("pools"), &diagnostics)
+        let routes = RoutesSection.decode(
+            reader.node("routes"), at: .root.key("routes"), poolNames: pools.definedNames, &diagnostics
+        )
+
+        guard diagnostics.isEmpty, let proxy, let routes, !pools.configs.isEmpty else { return nil }
+        return Config(
+            file: diagnostics.file,
+            proxy: proxy.config,
+            admin: admin.map { AdminConfig(listen: $0.address) },
+            pools: pools.configs,
+            routes: routes
+        )
+    }
+}

@@ -1,0 +1,59 @@
+/// Appending helpers for the serializers: no intermediate Strings for literals, numbers or
+/// ranges copied from a source buffer.
+extension Array where Element == UInt8 {
+    @inline(__always)
+    mutating func append(_ literal: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func append(_ range: Range<Int>, of source: UnsafeRawBufferPointer) {
+        append(contentsOf: UnsafeRawBufferPointer(rebasing: source[range]))
+    }
+
+    /// Appends `value` in decimal.
+    mutating func appendDecimal(_ value: UInt64) {
+        appendDigits(value, radix: 10)
+    }
+
+    /// Appends `value` in lowercase hexadecimal.
+    mutating func appendHex(_ value: UInt64) {
+        appendDigits(value, radix: 16)
+    }
+
+    private mutating func appendDigits(_ value: UInt64, radix: UInt64) {
+        // Most significant digit first, without a scratch buffer: divisor <= value, so no overflow.
+        var divisor: UInt64 = 1
+        while value / divisor >= radix { divisor *= radix }
+        var rest = value
+        while true {
+            let digit = UInt8(truncatingIfNeeded: rest / divisor)
+            append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+            rest %= divisor
+            if divisor == 1 { break }
+            divisor /= radix
+        }
+    }
+
+    /// Appends "name: value\r\n".
+    mutating func appendField(_ name: StaticString, _ value: Range<Int>, of source: UnsafeRawBufferPointer) {
+        append(name)
+        append(": ")
+        append(value, of: source)
+        append("\r\n")
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a proxy-supplied string (config values, client addresses, extra fields),
+    /// dropping every byte a field value may not hold. Why: such strings are not parsed, so
+    /// a stray CR or LF in them would otherwise inject header lines.
+    mutating func appendFieldText(_ text: String) {
+        for b in text.utf8 where ByteClass.isFieldValue(b) { append(b) }
+    }
+
+    /// Appends a proxy-supplied field name, keeping only token bytes (same reason as above).
+    mutating func appendFieldName(_ text: String) {
+        for b in text.utf8 where ByteClass.isToken(b) { append(b) }
+    }
+}

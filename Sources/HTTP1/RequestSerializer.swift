@@ -1,0 +1,91 @@
+/// Writes a request head toward the upstream, always as HTTP/1.1.
+public enum RequestSerializer {
+    /// Writes, in order:
+    /// 1. "METHOD target HTTP/1.1\r\n" (an absolute-form target as its path+query, "/" if the
+    ///    path is empty);
+    /// 2. every field not hop-by-hop and not Content-Length, Transfer-Encoding or
+    ///    X-Forwarded-For/Proto/Host, in received order, as "name: value\r\n". Host is kept as
+    ///    the client sent it, or carries the absolute-form authority when that differs. An
+    ///    HTTP/1.0 request without any host gets an empty "Host:" (RFC 9112 §3.2), since the
+    ///    upstream sees HTTP/1.1, where Host is mandatory. Expect is dropped for HTTP/1.0
+    ///    clients (RFC 9110 §10.1.1: a 1.0 expectation must be ignored);
+    /// 3. X-Forwarded-For (incoming chain + client if `trustForwardedFor`, else the client),
+    ///    X-Forwarded-Proto, X-Forwarded-Host (the host the client asked for: `head.host`, i.e.
+    ///    the Host value as received, or the absolute-form authority that overrides it per
+    ///    RFC 9112 §3.2.2; omitted if neither);
+    /// 4. the framing field for `options.body`;
+    /// 5. "Connection: upgrade" + "Upgrade: <value>" if `options.upgrade` and the head has an
+    ///    upgrade; otherwise "Connection: close" if `!options.keepAlive`;
+    /// 6. "\r\n".
+    ///
+    /// `source` must be the buffer `head` was parsed from (its ranges index into it).
+    public static func writeHead(
+        _ head: RequestHead, source: UnsafeRawBufferPointer, options: UpstreamRequestOptions, into out: inout [UInt8]
+    ) {
+        out.append(head.method, of: source)
+        out.append(" ")
+        if head.path.isEmpty { out.append("/") }
+        out.append(head.target, of: source)
+        out.append(" HTTP/1.1\r\n")
+
+        var hostField: HeaderField?
+        for field in head.fields where !field.isHopByHop {
+            switch field.token {
+            case .contentLength, .transferEncoding, .xForwardedFor, .xForwardedProto, .xForwardedHost:
+                continue
+            case .expect where head.version == .http1_0:
+                continue
+            case .host:
+                hostField = field
+                out.append(field.name, of: source)
+                out.append(": ")
+                out.append(head.host ?? field.value, of: source)
+                out.append("\r\n")
+            default:
+                out.append(field.name, of: source)
+                out.append(": ")
+                out.append(field.value, of: source)
+                out.append("\r\n")
+            }
+        }
+        if hostField == nil {
+            out.append("Host: ")
+            if let host = head.host { out.append(host, of: source) }
+            out.append("\r\n")
+        }
+
+        out.append("X-Forwarded-For: ")
+        if options.trustForwardedFor {
+            for field in head.fields where field.token == .xForwardedFor && !field.isHopByHop && !field.value.isEmpty {
+                out.append(field.value, of: source)
+                out.append(", ")
+            }
+        }
+        out.appendFieldText(options.clientAddress)
+        out.append("\r\nX-Forwarded-Proto: ")
+        out.appendFieldText(options.scheme)
+        out.append("\r\n")
+        if let originalHost = head.host {
+            out.appendField("X-Forwarded-Host", originalHost, of: source)
+        }
+
+        switch options.body {
+        case .none:
+            break
+        case .contentLength(let n):
+            out.append("Content-Length: ")
+            out.appendDecimal(n)
+            out.append("\r\n")
+        case .chunked:
+            out.append("Transfer-Encoding: chunked\r\n")
+        }
+
+        if options.upgrade, let upgrade = head.upgrade {
+            out.append("Connection: upgrade\r\n")
+            out.appendField("Upgrade", upgrade, of: source)
+        } else if !options.keepAlive {
+            out.append("Connection: close\r\n")
+        }
+        out.append("\r\n")
+    }
+}

@@ -1,0 +1,73 @@
+import HTTP1
+import UV
+
+/// One connection to the admin listener. Serves `GET /health` and answers everything else with 404.
+/// Each response closes the connection: the admin endpoint is for probes, not for throughput.
+final class AdminConnection: SocketDelegate {
+    private let socket: Socket
+    private let context: ProxyContext
+    private let timer: LoopTimer
+    private var parser: RequestHeadParser
+    private var answered = false
+    var onClose: ((AdminConnection) -> Void)?
+
+    init(socket: Socket, context: ProxyContext) {
+        self.socket = socket
+        self.context = context
+        timer = LoopTimer(loop: context.loop)
+        parser = RequestHeadParser(limits: context.limits)
+        socket.delegate = self
+    }
+
+    func start() {
+        socket.startReading()
+        timer.start(milliseconds: context.clientTimeoutMilliseconds) { [unowned self] in self.close() }
+    }
+
+    private func respond(status: Int, contentType: String, body: String) {
+        answered = true
+        var bytes: [UInt8] = []
+        ResponseSerializer.writeSimple(status: status, contentType: contentType, body: Array(body.utf8),
+                                       close: true, into: &bytes)
+        socket.write(bytes)
+        socket.shutdown { [weak self] _ in self?.close() }
+    }
+
+    func close() {
+        guard let callback = onClose else { return }
+        onClose = nil
+        timer.close()
+        socket.close()
+        callback(self)
+    }
+
+    func socketDidRead(_ socket: Socket) {
+        guard !answered else {
+            socket.consume(socket.readable.count)
+            return
+        }
+        let input = socket.readable
+        switch parser.parse(input) {
+        case .incomplete:
+            if socket.isInputFull { respond(status: 431, contentType: "text/plain", body: "request head too large\n") }
+        case let .failure(error):
+            respond(status: error.status, contentType: "text/plain", body: "\(error.reason)\n")
+        case let .complete(head):
+            let path = String(decoding: UnsafeRawBufferPointer(rebasing: input[head.path]), as: UTF8.self)
+            let isGet = head.methodKind == .get || head.methodKind == .head
+            if path == "/health" && isGet {
+                let report = context.healthReport
+                respond(status: report.httpStatus, contentType: "application/json",
+                        body: head.methodKind == .head ? "" : report.json)
+            } else if path == "/health" {
+                respond(status: 405, contentType: "text/plain", body: "use GET\n")
+            } else {
+                respond(status: 404, contentType: "text/plain", body: "not found; try GET /health\n")
+            }
+        }
+    }
+
+    func socketDidReachEOF(_ socket: Socket) { close() }
+    func socketDidFail(_ socket: Socket, error: UVError) { close() }
+    func socketDidDrain(_ socket: Socket) {}
+}

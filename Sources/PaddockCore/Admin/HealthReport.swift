@@ -1,0 +1,87 @@
+import PaddockConfig
+
+/// A point-in-time view of every pool, rendered as the `/health` JSON. Pure, so its rules are unit-tested.
+public struct HealthReport: Sendable, Equatable {
+    public struct Server: Sendable, Equatable {
+        public var address: String
+        public var isUp: Bool
+        public var inFlight: Int
+        public var workers: Int
+
+        public init(address: String, isUp: Bool, inFlight: Int, workers: Int) {
+            self.address = address
+            self.isUp = isUp
+            self.inFlight = inFlight
+            self.workers = workers
+        }
+    }
+
+    public struct Pool: Sendable, Equatable {
+        public var name: String
+        public var kind: PoolKind
+        public var servers: [Server]
+
+        public init(name: String, kind: PoolKind, servers: [Server]) {
+            self.name = name
+            self.kind = kind
+            self.servers = servers
+        }
+    }
+
+    public enum Status: String, Sendable {
+        case ok, degraded, down
+    }
+
+    public var pools: [Pool]
+
+    public init(pools: [Pool]) { self.pools = pools }
+
+    /// `ok` when every server is up, `degraded` when some are down but every pool has one up, `down` otherwise.
+    public var status: Status {
+        let everyPoolServing = pools.allSatisfy { $0.servers.contains(where: \.isUp) }
+        guard everyPoolServing else { return .down }
+        let everyServerUp = pools.allSatisfy { $0.servers.allSatisfy(\.isUp) }
+        return everyServerUp ? .ok : .degraded
+    }
+
+    /// 200 for ok and degraded (the proxy still serves every route), 503 for down.
+    public var httpStatus: Int { status == .down ? 503 : 200 }
+
+    public var json: String {
+        var out = "{\"status\": \"\(status.rawValue)\", \"pools\": ["
+        for (poolIndex, pool) in pools.enumerated() {
+            if poolIndex > 0 { out += ", " }
+            out += "{\"name\": \(Self.quoted(pool.name)), \"kind\": \"\(pool.kind.rawValue)\", \"servers\": ["
+            for (serverIndex, server) in pool.servers.enumerated() {
+                if serverIndex > 0 { out += ", " }
+                out += "{\"address\": \(Self.quoted(server.address)), \"state\": \"\(server.isUp ? "up" : "down")\", "
+                out += "\"in_flight\": \(server.inFlight), \"workers\": \(server.workers)}"
+            }
+            out += "]}"
+        }
+        out += "]}\n"
+        return out
+    }
+
+    /// JSON string literal; pool names and addresses are validated, but escape anyway.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

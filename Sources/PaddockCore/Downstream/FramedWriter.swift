@@ -1,0 +1,38 @@
+import HTTP1
+import UV
+
+/// Writes one message's head and body to a socket, adding chunked framing when asked, and batching
+/// the small framing bytes with the data that follows them, so a head and its body leave in one writev.
+///
+/// Invariant: `prefix` holds bytes that must precede the next data (a head, a chunk's trailing CRLF);
+/// `flush` sends it when no data is coming right now.
+struct FramedWriter {
+    private var prefix: [UInt8] = []
+    let chunked: Bool
+    private(set) var bytesWritten: UInt64 = 0
+
+    init(head: [UInt8], chunked: Bool) {
+        prefix = head
+        self.chunked = chunked
+    }
+
+    mutating func writeData(_ data: UnsafeRawBufferPointer, to socket: Socket) {
+        guard !data.isEmpty else { return }
+        if chunked { ChunkedEncoder.appendChunkHeader(size: data.count, into: &prefix) }
+        prefix.withUnsafeBytes { socket.write($0, data) }
+        prefix.removeAll(keepingCapacity: true)
+        if chunked { prefix.append(contentsOf: ChunkedEncoder.chunkTrailerCRLF) }
+        bytesWritten += UInt64(data.count)
+    }
+
+    /// Ends a chunked body with the last chunk; nothing for other framings.
+    mutating func finish() {
+        if chunked { prefix.append(contentsOf: ChunkedEncoder.lastChunk) }
+    }
+
+    mutating func flush(to socket: Socket) {
+        guard !prefix.isEmpty else { return }
+        socket.write(prefix)
+        prefix.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,67 @@
+import HTTP1
+import Logging
+import UV
+
+/// Everything that can end an exchange early, mapped to one outcome each in `response`.
+enum ProxyFailure: CustomStringConvertible {
+    case badRequest(HTTPParseError)
+    case badRequestBody(HTTPParseError)
+    case bodyTooLarge
+    case clientTimeout
+    case clientClosed
+    case noServerReachable(pool: String)
+    case upstreamTimeout
+    case upstreamClosedEarly(UVError?)
+    case upstreamAborted
+    case badResponse(String)
+
+    struct Response {
+        var status: Int
+        var message: String
+        var extraFields: [(String, String)] = []
+    }
+
+    /// The answer to send, if the client can still be answered; nil means close the connection.
+    var response: Response? {
+        switch self {
+        case let .badRequest(error), let .badRequestBody(error):
+            Response(status: error.status, message: error.reason)
+        case .bodyTooLarge:
+            Response(status: 413, message: "request body larger than max_body_bytes")
+        case .clientTimeout:
+            Response(status: 408, message: "the request did not arrive in time")
+        case .clientClosed, .upstreamAborted:
+            nil
+        case let .noServerReachable(pool):
+            Response(status: 502, message: "no server in pool \"\(pool)\" could be reached")
+        case .upstreamTimeout:
+            Response(status: 504, message: "the server did not answer in time")
+        case .upstreamClosedEarly:
+            Response(status: 502, message: "the server closed the connection without answering")
+        case .badResponse:
+            Response(status: 502, message: "the server sent an invalid response")
+        }
+    }
+
+    var logLevel: Logger.Level {
+        switch self {
+        case .badRequest, .badRequestBody, .bodyTooLarge, .clientTimeout, .clientClosed: .debug
+        case .noServerReachable, .upstreamTimeout, .upstreamClosedEarly, .upstreamAborted, .badResponse: .warning
+        }
+    }
+
+    var description: String {
+        switch self {
+        case let .badRequest(error): "bad request: \(error)"
+        case let .badRequestBody(error): "bad request body: \(error)"
+        case .bodyTooLarge: "request body larger than max_body_bytes"
+        case .clientTimeout: "client timed out"
+        case .clientClosed: "client closed the connection mid-request"
+        case let .noServerReachable(pool): "no server in pool \(pool) could be reached"
+        case .upstreamTimeout: "server did not answer within response_timeout"
+        case let .upstreamClosedEarly(error): "server closed the connection before answering\(error.map { " (\($0))" } ?? "")"
+        case .upstreamAborted: "server connection ended in the middle of the response body"
+        case let .badResponse(reason): "invalid response from server: \(reason)"
+        }
+    }
+}

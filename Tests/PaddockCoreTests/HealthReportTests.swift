@@ -1,0 +1,44 @@
+import PaddockConfig
+import Testing
+@testable import PaddockCore
+
+@Suite struct HealthReportTests {
+    private func report(_ pools: [[Bool]]) -> HealthReport {
+        HealthReport(pools: pools.enumerated().map { index, states in
+            HealthReport.Pool(name: "p\(index)", kind: .async, servers: states.enumerated().map {
+                HealthReport.Server(address: "127.0.0.1:\(8000 + $0.offset)", isUp: $0.element, inFlight: 0, workers: 1)
+            })
+        })
+    }
+
+    @Test(arguments: [
+        ([[true, true], [true]], HealthReport.Status.ok, 200),
+        ([[true, false], [true]], .degraded, 200),
+        ([[false, false], [true]], .down, 503),
+        ([[false]], .down, 503),
+    ])
+    func statusFollowsServerStates(pools: [[Bool]], status: HealthReport.Status, httpStatus: Int) {
+        let report = report(pools)
+        #expect(report.status == status)
+        #expect(report.httpStatus == httpStatus)
+    }
+
+    @Test func jsonHasTheDocumentedShape() {
+        let report = HealthReport(pools: [
+            HealthReport.Pool(name: "api", kind: .async, servers: [
+                HealthReport.Server(address: "127.0.0.1:8002", isUp: true, inFlight: 3, workers: 1),
+                HealthReport.Server(address: "unix:/run/api.sock", isUp: false, inFlight: 0, workers: 1),
+            ]),
+        ])
+        #expect(report.json == """
+            {"status": "degraded", "pools": [{"name": "api", "kind": "async", "servers": [\
+            {"address": "127.0.0.1:8002", "state": "up", "in_flight": 3, "workers": 1}, \
+            {"address": "unix:/run/api.sock", "state": "down", "in_flight": 0, "workers": 1}]}]}
+
+            """)
+    }
+
+    @Test func stringsAreEscaped() {
+        #expect(HealthReport.quoted("a\"b\\c\n\u{1}") == "\"a\\\"b\\\\c\\n\\u0001\"")
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Logging
+import PaddockConfig
+import PaddockCore
+import UV
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let paddockVersion = "0.1.0"
+
+@main
+struct Paddock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paddock",
+        abstract: "A reverse proxy for gunicorn (sync) and uvicorn (async) Python app servers.",
+        subcommands: [Run.self, Check.self, Version.self]
+    )
+}
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: [.customShort("c"), .long], help: "Path to the TOML config file.")
+    var config: String
+
+    /// Loads and validates the config, or prints every error (file, key, reason) and exits 1.
+    func load() throws -> Config {
+        do {
+            return try ConfigLoader.load(path: config)
+        } catch {
+            printToStandardError(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate a config file and print a summary.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        print(try options.load().summary)
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+
+    func run() {
+        print("paddock \(paddockVersion)")
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the proxy in the foreground, logging to stderr.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() throws {
+        let config = try options.load()
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            printToStandardError("--log-level: \"\(logLevel)\" is not a level; expected trace, debug, info, notice, warning, error or critical")
+            throw ExitCode(1)
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "paddock")
+
+        // Writes to a socket the peer closed must fail with EPIPE, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+
+        let loop = try EventLoop()
+        let proxy = Proxy(loop: loop, config: config, logger: logger)
+        do {
+            try proxy.start()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+        logger.info("paddock \(paddockVersion) started: \(config.summary)")
+
+        var watchers: [SignalWatcher] = []
+        for signum in [SIGINT, SIGTERM] {
+            let watcher = try SignalWatcher(loop: loop, signal: signum) { signum in
+                logger.info("received signal \(signum); finishing requests in progress, then stopping")
+                proxy.stop()
+            }
+            // Signal watchers must not keep the loop alive once the proxy has drained.
+            watcher.unref()
+            watchers.append(watcher)
+        }
+
+        loop.run()
+        for watcher in watchers { watcher.close() }
+        if !loop.close() {
+            logger.warning("event loop closed with \(loop.openHandleCount) handles still open")
+        }
+        logger.info("stopped")
+    }
+}
+
+func printToStandardError(_ text: String) {
+    var line = text
+    if !line.hasSuffix("\n") { line += "\n" }
+    var bytes = Array(line.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
+}

@@ -115,3 +115,89 @@ import Testing
         #expect(minimal.summary == "p.toml: 1 pool (web: sync, 1 server), 1 route, listening on 127.0.0.1:8080")
     }
 }
+
+@Suite struct PoolKindDefaultTests {
+    @Test func syncPoolsQueueAndBufferByDefault() throws {
+        let config = try ConfigLoader.parse("""
+            [proxy]
+            listen = ["127.0.0.1:8080"]
+            [pools.web]
+            kind = "sync"
+            servers = [ { address = "127.0.0.1:8001", workers = 2 } ]
+            [pools.api]
+            kind = "async"
+            servers = [ { address = "127.0.0.1:8002" } ]
+            [[routes]]
+            pool = "web"
+            """, file: "p.toml")
+        let web = try #require(config.pool(named: "web"))
+        #expect(web.bufferRequests && web.bufferResponses)
+        #expect(web.queueTimeoutMilliseconds == 30_000 && web.maxQueue == 1024)
+        let api = try #require(config.pool(named: "api"))
+        #expect(!api.bufferRequests && !api.bufferResponses)
+        #expect(api.tunnelIdleMilliseconds == 3_600_000)
+        #expect(config.proxy.bufferMemoryBytes == 1 << 20 && config.proxy.tempDirectory == "/tmp")
+    }
+
+    @Test func overridesWin() throws {
+        let config = try ConfigLoader.parse("""
+            [proxy]
+            listen = ["127.0.0.1:8080"]
+            buffer_memory = "64KiB"
+            temp_dir = "/var/tmp"
+            [pools.web]
+            kind = "sync"
+            queue_timeout = "500ms"
+            max_queue = 3
+            buffer_responses = false
+            servers = [ { address = "127.0.0.1:8001" } ]
+            [pools.api]
+            kind = "async"
+            buffer_requests = true
+            tunnel_idle = "30s"
+            servers = [ { address = "127.0.0.1:8002" } ]
+            [[routes]]
+            pool = "web"
+            """, file: "p.toml")
+        let web = try #require(config.pool(named: "web"))
+        #expect(web.queueTimeoutMilliseconds == 500 && web.maxQueue == 3)
+        #expect(web.bufferRequests && !web.bufferResponses)
+        let api = try #require(config.pool(named: "api"))
+        #expect(api.bufferRequests && !api.bufferResponses && api.tunnelIdleMilliseconds == 30_000)
+        #expect(config.proxy.bufferMemoryBytes == 65536 && config.proxy.tempDirectory == "/var/tmp")
+    }
+
+    @Test func queueSettingsOnAnAsyncPoolAreErrors() {
+        #expect(throws: ConfigErrors.self) {
+            try ConfigLoader.parse("""
+                [proxy]
+                listen = ["127.0.0.1:8080"]
+                [pools.api]
+                kind = "async"
+                queue_timeout = "1s"
+                servers = [ { address = "127.0.0.1:8002" } ]
+                [[routes]]
+                pool = "api"
+                """, file: "p.toml")
+        }
+        do {
+            _ = try ConfigLoader.parse("""
+                [proxy]
+                listen = ["127.0.0.1:8080"]
+                temp_dir = "tmp"
+                [pools.api]
+                kind = "async"
+                max_queue = 5
+                servers = [ { address = "127.0.0.1:8002" } ]
+                [[routes]]
+                pool = "api"
+                """, file: "p.toml")
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.description == """
+                p.toml: proxy.temp_dir: "tmp" is not an absolute path
+                p.toml: pools.api.max_queue: applies only to sync pools (async servers have no worker limit, so requests never queue)
+                """)
+        }
+    }
+}

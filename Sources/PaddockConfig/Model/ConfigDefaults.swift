@@ -7,6 +7,11 @@ public enum ConfigDefaults {
     public static let balance = BalanceStrategy.leastOutstanding
     public static let connectTimeoutMilliseconds: Int64 = 1_000
     public static let responseTimeoutMilliseconds: Int64 = 60_000
+    public static let queueTimeoutMilliseconds: Int64 = 30_000
+    public static let maxQueue = 1024
+    public static let tunnelIdleMilliseconds: Int64 = 3_600_000
+    public static let bufferMemoryBytes: UInt64 = 1 << 20
+    public static let tempDirectory = "/tmp"
     public static let workers = 1
     public static let weight = 1
 }

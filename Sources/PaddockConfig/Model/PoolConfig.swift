@@ -10,14 +10,31 @@ public struct PoolConfig: Sendable, Equatable {
     public var connectTimeoutMilliseconds: Int64
     /// Time allowed between sending the request and receiving the response head (→ 504).
     public var responseTimeoutMilliseconds: Int64
+    /// Sync pools: how long a request may wait for a free worker before a 503.
+    public var queueTimeoutMilliseconds: Int64
+    /// Sync pools: how many requests may wait; one more gets a 503 at once.
+    public var maxQueue: Int
+    /// Read the whole request body before taking a worker (default: sync pools).
+    public var bufferRequests: Bool
+    /// Read the whole response at backend speed, releasing the worker before the client has it all
+    /// (default: sync pools). A response with `X-Accel-Buffering: no` streams anyway.
+    public var bufferResponses: Bool
+    /// A WebSocket (or other upgraded) tunnel with no traffic either way for this long is closed.
+    public var tunnelIdleMilliseconds: Int64
     public var servers: [ServerConfig]
 
+    /// Settings that are absent default by `kind`: sync pools queue and buffer, async pools stream.
     public init(
         name: String,
         kind: PoolKind,
         balance: BalanceStrategy = ConfigDefaults.balance,
         connectTimeoutMilliseconds: Int64 = ConfigDefaults.connectTimeoutMilliseconds,
         responseTimeoutMilliseconds: Int64 = ConfigDefaults.responseTimeoutMilliseconds,
+        queueTimeoutMilliseconds: Int64 = ConfigDefaults.queueTimeoutMilliseconds,
+        maxQueue: Int = ConfigDefaults.maxQueue,
+        bufferRequests: Bool? = nil,
+        bufferResponses: Bool? = nil,
+        tunnelIdleMilliseconds: Int64 = ConfigDefaults.tunnelIdleMilliseconds,
         servers: [ServerConfig]
     ) {
         self.name = name
@@ -25,6 +42,11 @@ public struct PoolConfig: Sendable, Equatable {
         self.balance = balance
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.responseTimeoutMilliseconds = responseTimeoutMilliseconds
+        self.queueTimeoutMilliseconds = queueTimeoutMilliseconds
+        self.maxQueue = maxQueue
+        self.bufferRequests = bufferRequests ?? (kind == .sync)
+        self.bufferResponses = bufferResponses ?? (kind == .sync)
+        self.tunnelIdleMilliseconds = tunnelIdleMilliseconds
         self.servers = servers
     }
 }

@@ -12,18 +12,26 @@ public struct ProxyConfig: Sendable, Equatable {
     public var trustForwardedFor: Bool
     /// Drop request header names containing "_" (they are ambiguous once WSGI maps "-" to "_").
     public var dropUnderscoreHeaders: Bool
+    /// A buffered request or response keeps up to this many bytes in memory, the rest in a temp file.
+    public var bufferMemoryBytes: UInt64
+    /// Where buffered bodies spill; files are unlinked as soon as they are created.
+    public var tempDirectory: String
 
     public init(
         listen: [SocketAddressSpec],
         clientTimeoutMilliseconds: Int64 = ConfigDefaults.clientTimeoutMilliseconds,
         maxBodyBytes: UInt64 = ConfigDefaults.maxBodyBytes,
         trustForwardedFor: Bool = ConfigDefaults.trustForwardedFor,
-        dropUnderscoreHeaders: Bool = ConfigDefaults.dropUnderscoreHeaders
+        dropUnderscoreHeaders: Bool = ConfigDefaults.dropUnderscoreHeaders,
+        bufferMemoryBytes: UInt64 = ConfigDefaults.bufferMemoryBytes,
+        tempDirectory: String = ConfigDefaults.tempDirectory
     ) {
         self.listen = listen
         self.clientTimeoutMilliseconds = clientTimeoutMilliseconds
         self.maxBodyBytes = maxBodyBytes
         self.trustForwardedFor = trustForwardedFor
         self.dropUnderscoreHeaders = dropUnderscoreHeaders
+        self.bufferMemoryBytes = bufferMemoryBytes
+        self.tempDirectory = tempDirectory
     }
 }

@@ -1,6 +1,9 @@
 /// One `[pools.<name>]` table.
 enum PoolSection {
-    static let schema: TableSchema = ["kind", "balance", "connect_timeout", "response_timeout", "servers"]
+    static let schema: TableSchema = [
+        "kind", "balance", "connect_timeout", "response_timeout", "servers",
+        "queue_timeout", "max_queue", "buffer_requests", "buffer_responses", "tunnel_idle",
+    ]
 
     static var kind: ValueType<PoolKind> {
         .oneOf(PoolKind.self, noun: "pool kind") { kind in
@@ -27,14 +30,33 @@ enum PoolSection {
         let responseTimeout = reader.optional(
             "response_timeout", .duration(), default: ConfigDefaults.responseTimeoutMilliseconds, &diagnostics)
         let servers = ServerSection.decodeList(reader.node("servers"), pool: name, at: path.key("servers"), &diagnostics)
+        let queueTimeout = reader.optional("queue_timeout", .duration(), &diagnostics)
+        let maxQueue = reader.optional("max_queue", .integer(in: 0...1_000_000), &diagnostics)
+        let bufferRequests = reader.optional("buffer_requests", .boolean, &diagnostics)
+        let bufferResponses = reader.optional("buffer_responses", .boolean, &diagnostics)
+        let tunnelIdle = reader.optional(
+            "tunnel_idle", .duration(), default: ConfigDefaults.tunnelIdleMilliseconds, &diagnostics)
 
-        guard let kind, diagnostics.errors.count == errorsBefore else { return nil }
+        guard let kind else { return nil }
+        if kind == .async {
+            // Async servers have no worker limit, so nothing ever waits in an async pool's queue.
+            for key in ["queue_timeout", "max_queue"] where reader.node(key) != nil {
+                diagnostics.report(path.key(key), "applies only to sync pools (async servers have no worker limit, so requests never queue)")
+            }
+        }
+        guard diagnostics.errors.count == errorsBefore else { return nil }
+        let defaults = PoolConfig(name: name, kind: kind, servers: servers)
         return PoolConfig(
             name: name,
             kind: kind,
             balance: balance,
             connectTimeoutMilliseconds: connectTimeout,
             responseTimeoutMilliseconds: responseTimeout,
+            queueTimeoutMilliseconds: queueTimeout ?? defaults.queueTimeoutMilliseconds,
+            maxQueue: maxQueue ?? defaults.maxQueue,
+            bufferRequests: bufferRequests ?? defaults.bufferRequests,
+            bufferResponses: bufferResponses ?? defaults.bufferResponses,
+            tunnelIdleMilliseconds: tunnelIdle,
             servers: servers
         )
     }

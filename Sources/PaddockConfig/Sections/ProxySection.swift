@@ -2,6 +2,7 @@
 enum ProxySection {
     static let schema: TableSchema = [
         "listen", "client_timeout", "max_body_bytes", "trust_forwarded_for", "drop_underscore_headers",
+        "buffer_memory", "temp_dir",
     ]
 
     /// The decoded section plus where each listener was written, for duplicate checks.
@@ -34,7 +35,10 @@ enum ProxySection {
             trustForwardedFor: reader.optional(
                 "trust_forwarded_for", .boolean, default: ConfigDefaults.trustForwardedFor, &diagnostics),
             dropUnderscoreHeaders: reader.optional(
-                "drop_underscore_headers", .boolean, default: ConfigDefaults.dropUnderscoreHeaders, &diagnostics)
+                "drop_underscore_headers", .boolean, default: ConfigDefaults.dropUnderscoreHeaders, &diagnostics),
+            bufferMemoryBytes: reader.optional(
+                "buffer_memory", .byteSize, default: ConfigDefaults.bufferMemoryBytes, &diagnostics),
+            tempDirectory: reader.optional("temp_dir", .absolutePath, default: ConfigDefaults.tempDirectory, &diagnostics)
         )
         return Decoded(config: config, listeners: listeners)
     }

@@ -7,6 +7,17 @@ extension ValueType where Value == String {
     }
 }
 
+extension ValueType where Value == String {
+    /// An absolute filesystem path, e.g. a directory for temporary files.
+    static var absolutePath: ValueType {
+        ValueType(expected: "an absolute path") { node in
+            guard case .string(let text) = node else { return .wrongType }
+            guard text.hasPrefix("/") else { return .invalid("\(quoted(text)) is not an absolute path") }
+            return .value(text)
+        }
+    }
+}
+
 extension ValueType where Value == Bool {
     static var boolean: ValueType {
         ValueType(expected: "true or false") { node in

@@ -25,13 +25,13 @@ import Testing
 
     @Test func jsonHasTheDocumentedShape() {
         let report = HealthReport(pools: [
-            HealthReport.Pool(name: "api", kind: .async, servers: [
+            HealthReport.Pool(name: "api", kind: .async, queued: 2, servers: [
                 HealthReport.Server(address: "127.0.0.1:8002", isUp: true, inFlight: 3, workers: 1),
                 HealthReport.Server(address: "unix:/run/api.sock", isUp: false, inFlight: 0, workers: 1),
             ]),
         ])
         #expect(report.json == """
-            {"status": "degraded", "pools": [{"name": "api", "kind": "async", "servers": [\
+            {"status": "degraded", "pools": [{"name": "api", "kind": "async", "queued": 2, "servers": [\
             {"address": "127.0.0.1:8002", "state": "up", "in_flight": 3, "workers": 1}, \
             {"address": "unix:/run/api.sock", "state": "down", "in_flight": 0, "workers": 1}]}]}
 

@@ -19,11 +19,14 @@ public struct HealthReport: Sendable, Equatable {
     public struct Pool: Sendable, Equatable {
         public var name: String
         public var kind: PoolKind
+        /// Requests waiting for a free worker (sync pools; always 0 for async pools).
+        public var queued: Int
         public var servers: [Server]
 
-        public init(name: String, kind: PoolKind, servers: [Server]) {
+        public init(name: String, kind: PoolKind, queued: Int = 0, servers: [Server]) {
             self.name = name
             self.kind = kind
+            self.queued = queued
             self.servers = servers
         }
     }
@@ -51,7 +54,7 @@ public struct HealthReport: Sendable, Equatable {
         var out = "{\"status\": \"\(status.rawValue)\", \"pools\": ["
         for (poolIndex, pool) in pools.enumerated() {
             if poolIndex > 0 { out += ", " }
-            out += "{\"name\": \(Self.quoted(pool.name)), \"kind\": \"\(pool.kind.rawValue)\", \"servers\": ["
+            out += "{\"name\": \(Self.quoted(pool.name)), \"kind\": \"\(pool.kind.rawValue)\", \"queued\": \(pool.queued), \"servers\": ["
             for (serverIndex, server) in pool.servers.enumerated() {
                 if serverIndex > 0 { out += ", " }
                 out += "{\"address\": \(Self.quoted(server.address)), \"state\": \"\(server.isUp ? "up" : "down")\", "

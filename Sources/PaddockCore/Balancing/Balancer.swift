@@ -5,80 +5,132 @@ public struct ServerLoad: Sendable, Equatable {
     public var inFlight: Int
     public var weight: Int
     public var isUp: Bool
+    /// The most requests the server may have in flight (a sync server's workers); nil means no limit.
+    public var capacity: Int?
 
-    public init(inFlight: Int, weight: Int, isUp: Bool) {
+    public init(inFlight: Int, weight: Int, isUp: Bool, capacity: Int? = nil) {
         self.inFlight = inFlight
         self.weight = weight
         self.isUp = isUp
+        self.capacity = capacity
     }
+
+    var hasFreeSlot: Bool { capacity.map { inFlight < $0 } ?? true }
+    var freeSlots: Int { capacity.map { $0 - inFlight } ?? Int.max }
+}
+
+/// The outcome of a pick.
+public enum BalancerPick: Sendable, Equatable {
+    case server(Int)
+    /// Every server not yet tried is at capacity: the request should wait for a slot.
+    case full
+    /// Every server was tried.
+    case exhausted
 }
 
 /// Chooses a server for the next request. Pure: no sockets, no clocks, so every policy is unit-tested.
 ///
-/// Servers already tried for this request are excluded (that is how retries move on). Among the rest,
-/// servers that are up are preferred; when none is up, the down ones are still tried, because a failed
-/// connect is the only way this proxy learns that a server came back.
+/// - Servers already tried for this request are excluded (that is how retries move on).
+/// - Servers at capacity are skipped; if that leaves none, the answer is `.full` and the caller queues.
+/// - Servers that are up are preferred; when none is up, the down ones are still tried, because a failed
+///   connect is the only way this proxy learns that a server came back.
+/// - `least_outstanding` picks the lowest `(inFlight + 1) / weight`; on servers with a capacity (sync
+///   pools) it picks the most free slots. With many servers it samples two at random and keeps the
+///   better (power of two choices), which is O(1) and avoids herding onto one server.
+/// - `round_robin` is nginx-style smooth weighted round robin.
 public struct Balancer: Sendable {
     public let strategy: BalanceStrategy
     /// Smooth weighted round robin state, one entry per server.
     private var currentWeights: [Int]
     /// Rotates the starting point for ties, so equal servers share load instead of the first one taking it.
     private var cursor = 0
+    private var random: UInt64
+    /// From this many servers on, least-outstanding samples two instead of scanning all.
+    public static let twoChoicesThreshold = 8
 
-    public init(strategy: BalanceStrategy, serverCount: Int) {
+    public init(strategy: BalanceStrategy, serverCount: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
         precondition(serverCount > 0, "a pool has at least one server")
         self.strategy = strategy
         currentWeights = Array(repeating: 0, count: serverCount)
+        random = seed | 1
     }
 
     /// - Parameters:
     ///   - loads: one entry per server, in pool order.
     ///   - tried: indices already tried for this request.
-    /// - Returns: the chosen index, or nil when every server was tried.
-    public mutating func pick(_ loads: [ServerLoad], excluding tried: [Int] = []) -> Int? {
+    public mutating func pick(_ loads: [ServerLoad], excluding tried: [Int] = []) -> BalancerPick {
         precondition(loads.count == currentWeights.count, "server count changed under the balancer")
-        if let index = pick(loads, tried: tried, requireUp: true) { return index }
-        return pick(loads, tried: tried, requireUp: false)
-    }
-
-    private mutating func pick(_ loads: [ServerLoad], tried: [Int], requireUp: Bool) -> Int? {
-        switch strategy {
-        case .leastOutstanding: leastOutstanding(loads, tried: tried, requireUp: requireUp)
-        case .roundRobin: smoothWeightedRoundRobin(loads, tried: tried, requireUp: requireUp)
+        var anyUntried = false
+        for requireUp in [true, false] {
+            var eligibleCount = 0
+            for index in loads.indices where !tried.contains(index) && (!requireUp || loads[index].isUp) {
+                anyUntried = true
+                if loads[index].hasFreeSlot { eligibleCount += 1 }
+            }
+            guard eligibleCount > 0 else { continue }
+            let eligible = { (index: Int) in
+                !tried.contains(index) && (!requireUp || loads[index].isUp) && loads[index].hasFreeSlot
+            }
+            let index: Int = switch strategy {
+            case .leastOutstanding: leastOutstanding(loads, eligibleCount: eligibleCount, eligible)
+            case .roundRobin: smoothWeightedRoundRobin(loads, eligible)
+            }
+            return .server(index)
         }
+        return anyUntried ? .full : .exhausted
     }
 
-    /// Lowest `(inFlight + 1) / weight` wins; ties go to the first server after the rotating cursor.
-    private mutating func leastOutstanding(_ loads: [ServerLoad], tried: [Int], requireUp: Bool) -> Int? {
+    /// Is `a` a better choice than `b`?
+    private static func better(_ a: ServerLoad, than b: ServerLoad) -> Bool {
+        if a.capacity != nil && b.capacity != nil { return a.freeSlots > b.freeSlots }
+        return (a.inFlight + 1) * b.weight < (b.inFlight + 1) * a.weight
+    }
+
+    private mutating func leastOutstanding(_ loads: [ServerLoad], eligibleCount: Int, _ eligible: (Int) -> Bool) -> Int {
         let count = loads.count
+        if eligibleCount >= Self.twoChoicesThreshold {
+            // Two distinct random eligible servers. When most servers are ineligible sampling keeps
+            // missing, so give up after a few draws and scan instead.
+            var first = -1
+            for _ in 0..<16 {
+                let index = Int(nextRandom() % UInt64(count))
+                guard eligible(index), index != first else { continue }
+                if first < 0 {
+                    first = index
+                } else {
+                    return Self.better(loads[index], than: loads[first]) ? index : first
+                }
+            }
+        }
         var best: Int?
         for step in 0..<count {
             let index = (cursor + step) % count
-            let load = loads[index]
-            if requireUp && !load.isUp || tried.contains(index) { continue }
-            guard let current = best else {
-                best = index
-                continue
-            }
-            let challenger = (load.inFlight + 1) * loads[current].weight
-            let incumbent = (loads[current].inFlight + 1) * load.weight
-            if challenger < incumbent { best = index }
+            guard eligible(index) else { continue }
+            if let current = best, !Self.better(loads[index], than: loads[current]) { continue }
+            best = index
         }
-        if best != nil { cursor = (cursor + 1) % count }
-        return best
+        cursor = (cursor + 1) % count
+        return best!
     }
 
     /// nginx-style smooth weighted round robin: weights 5,1,1 give a a b a c a a, not a a a a a b c.
-    private mutating func smoothWeightedRoundRobin(_ loads: [ServerLoad], tried: [Int], requireUp: Bool) -> Int? {
+    private mutating func smoothWeightedRoundRobin(_ loads: [ServerLoad], _ eligible: (Int) -> Bool) -> Int {
         var total = 0
         var best: Int?
-        for (index, load) in loads.enumerated() {
-            if requireUp && !load.isUp || tried.contains(index) { continue }
+        for (index, load) in loads.enumerated() where eligible(index) {
             currentWeights[index] += load.weight
             total += load.weight
             if best == nil || currentWeights[index] > currentWeights[best!] { best = index }
         }
-        if let best { currentWeights[best] -= total }
-        return best
+        currentWeights[best!] -= total
+        return best!
+    }
+
+    /// xorshift64: deterministic for tests, good enough to spread load.
+    private mutating func nextRandom() -> UInt64 {
+        random ^= random << 13
+        random ^= random >> 7
+        random ^= random << 17
+        return random
     }
 }

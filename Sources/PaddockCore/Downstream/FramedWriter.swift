@@ -16,10 +16,10 @@ struct FramedWriter {
         self.chunked = chunked
     }
 
-    mutating func writeData(_ data: UnsafeRawBufferPointer, to socket: Socket) {
+    mutating func writeData(_ data: UnsafeRawBufferPointer, to sink: some ByteSink) {
         guard !data.isEmpty else { return }
         if chunked { ChunkedEncoder.appendChunkHeader(size: data.count, into: &prefix) }
-        prefix.withUnsafeBytes { socket.write($0, data) }
+        prefix.withUnsafeBytes { sink.write($0, data) }
         prefix.removeAll(keepingCapacity: true)
         if chunked { prefix.append(contentsOf: ChunkedEncoder.chunkTrailerCRLF) }
         bytesWritten += UInt64(data.count)
@@ -30,9 +30,9 @@ struct FramedWriter {
         if chunked { prefix.append(contentsOf: ChunkedEncoder.lastChunk) }
     }
 
-    mutating func flush(to socket: Socket) {
+    mutating func flush(to sink: some ByteSink) {
         guard !prefix.isEmpty else { return }
-        socket.write(prefix)
+        sink.write(prefix)
         prefix.removeAll(keepingCapacity: true)
     }
 }

@@ -10,6 +10,9 @@ enum ProxyFailure: CustomStringConvertible {
     case clientTimeout
     case clientClosed
     case noServerReachable(pool: String)
+    case queueFull(pool: String)
+    case queueTimeout(pool: String)
+    case bufferFailed(SpillError)
     case upstreamTimeout
     case upstreamClosedEarly(UVError?)
     case upstreamAborted
@@ -34,6 +37,14 @@ enum ProxyFailure: CustomStringConvertible {
             nil
         case let .noServerReachable(pool):
             Response(status: 502, message: "no server in pool \"\(pool)\" could be reached")
+        case let .queueFull(pool):
+            Response(status: 503, message: "every worker in pool \"\(pool)\" is busy and its queue is full",
+                     extraFields: [("Retry-After", "1")])
+        case let .queueTimeout(pool):
+            Response(status: 503, message: "no worker in pool \"\(pool)\" became free in time",
+                     extraFields: [("Retry-After", "1")])
+        case .bufferFailed:
+            Response(status: 500, message: "the proxy could not buffer this message")
         case .upstreamTimeout:
             Response(status: 504, message: "the server did not answer in time")
         case .upstreamClosedEarly:
@@ -46,7 +57,8 @@ enum ProxyFailure: CustomStringConvertible {
     var logLevel: Logger.Level {
         switch self {
         case .badRequest, .badRequestBody, .bodyTooLarge, .clientTimeout, .clientClosed: .debug
-        case .noServerReachable, .upstreamTimeout, .upstreamClosedEarly, .upstreamAborted, .badResponse: .warning
+        case .queueFull, .queueTimeout: .notice
+        case .noServerReachable, .upstreamTimeout, .bufferFailed, .upstreamClosedEarly, .upstreamAborted, .badResponse: .warning
         }
     }
 
@@ -58,6 +70,9 @@ enum ProxyFailure: CustomStringConvertible {
         case .clientTimeout: "client timed out"
         case .clientClosed: "client closed the connection mid-request"
         case let .noServerReachable(pool): "no server in pool \(pool) could be reached"
+        case let .queueFull(pool): "queue of pool \(pool) is full (max_queue)"
+        case let .queueTimeout(pool): "request waited longer than queue_timeout in pool \(pool)"
+        case let .bufferFailed(error): "buffering failed: \(error)"
         case .upstreamTimeout: "server did not answer within response_timeout"
         case let .upstreamClosedEarly(error): "server closed the connection before answering\(error.map { " (\($0))" } ?? "")"
         case .upstreamAborted: "server connection ended in the middle of the response body"

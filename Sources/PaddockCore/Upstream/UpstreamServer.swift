@@ -19,7 +19,9 @@ final class UpstreamServer {
         endpoint = config.address.endpoint
     }
 
-    var load: ServerLoad { ServerLoad(inFlight: inFlight, weight: config.weight, isUp: isUp) }
+    func load(capacity: Int?) -> ServerLoad {
+        ServerLoad(inFlight: inFlight, weight: config.weight, isUp: isUp, capacity: capacity)
+    }
 
     func acquire() { inFlight += 1 }
 

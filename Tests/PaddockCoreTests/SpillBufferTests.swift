@@ -52,7 +52,7 @@ import Glibc
         try bytes(100).withUnsafeBytes { try spill.append($0) }
         #expect(spill.usesFile)
         // Nothing is left in the directory even while the buffer is in use.
-        let handle = opendir(directory)
+        let handle = try #require(opendir(directory))
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {

@@ -1,0 +1,66 @@
+"""Process lifecycle: SIGTERM stops paddock cleanly (exit 0, within a few seconds), also with
+an idle keep-alive client connection open; an IPv6 loopback listener."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from harness import (
+    WEB_NAME, Paddock, RawConn, can_connect, free_port, ipv6_loopback_available, sync_pool, wait_until_accepting,
+)
+
+STOP_WITHIN = 5.0
+
+
+def sigterm_and_wait(paddock: Paddock) -> tuple[int | None, float]:
+    started = time.monotonic()
+    paddock.proc.signal(signal.SIGTERM)
+    code = paddock.proc.wait(timeout=STOP_WITHIN)
+    return code, time.monotonic() - started
+
+
+@pytest.fixture
+def own_proxy(work_dir, web_backend):
+    p = Paddock("paddock-lifecycle", work_dir, pools={"web": sync_pool(web_backend, workers=2)},
+                routes=[{"pool": "web"}])
+    yield p
+    p.stop()
+
+
+def test_sigterm_exits_0(own_proxy):
+    with own_proxy.connect() as conn:
+        assert conn.request("GET", "/whoami", headers=[("Connection", "close")]).status == 200
+    code, took = sigterm_and_wait(own_proxy)
+    assert code == 0, f"exit status {code} after SIGTERM ({took:.1f} s)"
+    assert not can_connect(own_proxy.addr), "the listener still accepts after exit"
+
+
+def test_sigterm_with_idle_keepalive_connection(own_proxy):
+    conn = own_proxy.connect()
+    try:
+        assert conn.request("GET", "/whoami").status == 200  # then leave it open and idle
+        code, took = sigterm_and_wait(own_proxy)
+        assert code == 0, f"exit status {code} after SIGTERM with an idle client ({took:.1f} s)"
+        assert conn.wait_closed(timeout=1), "the idle client connection was not closed"
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 loopback here")
+def test_ipv6_listener(work_dir, web_backend):
+    port6 = free_port("::1")
+    p = Paddock("paddock-ipv6", work_dir, pools={"web": sync_pool(web_backend, workers=2)},
+                routes=[{"pool": "web"}], extra_listen=[f"[::1]:{port6}"])
+    try:
+        wait_until_accepting(("::1", port6), p.proc)
+        with RawConn(("::1", port6)) as conn:
+            resp = conn.request("GET", "/headers", host=f"[::1]:{port6}")
+            assert resp.status == 200
+            seen = resp.json()
+            assert seen.get("x-forwarded-for") == "::1", seen
+            assert conn.request("GET", "/whoami").json()["server"] == WEB_NAME
+    finally:
+        p.stop()

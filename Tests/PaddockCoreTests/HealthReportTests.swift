@@ -38,7 +38,10 @@ import Testing
             """)
     }
 
-    @Test func stringsAreEscaped() {
-        #expect(HealthReport.quoted("a\"b\\c\n\u{1}") == "\"a\\\"b\\\\c\\n\\u0001\"")
+    @Test func addressesAreEscapedAsJSONStrings() {
+        let report = HealthReport(pools: [HealthReport.Pool(name: "p", kind: .sync, servers: [
+            HealthReport.Server(address: "unix:/tmp/a\"b\\c", isUp: true, inFlight: 0, workers: 2),
+        ])])
+        #expect(report.json.contains(#""address": "unix:/tmp/a\"b\\c""#))
     }
 }

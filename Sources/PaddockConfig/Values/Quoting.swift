@@ -1,5 +1,6 @@
-/// `text` as a TOML basic string literal, for messages: quotes, backslashes and control characters escaped.
-func quoted(_ text: some StringProtocol) -> String {
+/// `text` as a double-quoted string with quotes, backslashes and control characters escaped: valid both
+/// as a TOML basic string (for config messages) and as a JSON string (for the health report).
+public func quoted(_ text: some StringProtocol) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -54,37 +54,15 @@ public struct HealthReport: Sendable, Equatable {
         var out = "{\"status\": \"\(status.rawValue)\", \"pools\": ["
         for (poolIndex, pool) in pools.enumerated() {
             if poolIndex > 0 { out += ", " }
-            out += "{\"name\": \(Self.quoted(pool.name)), \"kind\": \"\(pool.kind.rawValue)\", \"queued\": \(pool.queued), \"servers\": ["
+            out += "{\"name\": \(quoted(pool.name)), \"kind\": \"\(pool.kind.rawValue)\", \"queued\": \(pool.queued), \"servers\": ["
             for (serverIndex, server) in pool.servers.enumerated() {
                 if serverIndex > 0 { out += ", " }
-                out += "{\"address\": \(Self.quoted(server.address)), \"state\": \"\(server.isUp ? "up" : "down")\", "
+                out += "{\"address\": \(quoted(server.address)), \"state\": \"\(server.isUp ? "up" : "down")\", "
                 out += "\"in_flight\": \(server.inFlight), \"workers\": \(server.workers)}"
             }
             out += "]}"
         }
         out += "]}\n"
         return out
-    }
-
-    /// JSON string literal; pool names and addresses are validated, but escape anyway.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -64,3 +64,32 @@ def test_ipv6_listener(work_dir, web_backend):
             assert conn.request("GET", "/whoami").json()["server"] == WEB_NAME
     finally:
         p.stop()
+
+
+def test_sigterm_lets_requests_in_flight_finish(own_proxy):
+    """A stop must not drop a request: one in progress completes, and only then does paddock exit."""
+    import threading
+
+    result: dict = {}
+
+    def slow_request():
+        with own_proxy.connect() as conn:
+            result["response"] = conn.request("GET", "/sleep?ms=1500")
+
+    worker = threading.Thread(target=slow_request)
+    worker.start()
+    time.sleep(0.4)  # the request is at gunicorn now
+    started = time.monotonic()
+    own_proxy.proc.signal(signal.SIGTERM)
+    time.sleep(0.3)
+    # The listener closes at once, while the request is still being served.
+    assert not can_connect(own_proxy.addr), "still accepting after SIGTERM"
+    assert own_proxy.proc.alive(), "exited with a request in flight"
+    code = own_proxy.proc.wait(timeout=STOP_WITHIN)
+    worker.join(timeout=STOP_WITHIN)
+    assert code == 0
+    response = result.get("response")
+    assert response is not None and response.status == 200, "the request in flight was dropped"
+    assert response.body == b"slept 1500\n"
+    # It exited once the response was out, not at the end of the 10 s grace period.
+    assert time.monotonic() - started < 3.0

@@ -16,7 +16,7 @@ extension DownstreamConnection: PoolWaiter {
                 return
             }
             exchange.queueTicket = ticket
-            armTimer(UInt64(exchange.pool.config.queueTimeoutMilliseconds)) { [unowned self] in
+            armQueueTimer(UInt64(exchange.pool.config.queueTimeoutMilliseconds)) { [unowned self] in
                 self.fail(.queueTimeout(pool: exchange.pool.name))
             }
         case .exhausted:
@@ -29,7 +29,7 @@ extension DownstreamConnection: PoolWaiter {
         switch exchange.pool.pick(excluding: exchange.tried) {
         case let .server(index):
             exchange.queueTicket = nil
-            timer.stop()
+            stopQueueTimer()
             use(serverAt: index)
             return true
         case .full:

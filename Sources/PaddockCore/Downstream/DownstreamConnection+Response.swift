@@ -154,7 +154,7 @@ extension DownstreamConnection: UpstreamConnectionOwner {
     func upstreamDidEnd(_ connection: UpstreamConnection, error: UVError?) {
         guard let exchange, exchange.upstream === connection else { return }
         if state == .tunnel {
-            close()
+            if error == nil { endTunnel() } else { close() }
             return
         }
         if exchange.responseHeadReceived {

@@ -3,7 +3,8 @@ import UV
 
 /// After a 101 (WebSocket), the client and server connections are joined as a byte tunnel.
 /// Each direction stops reading while the other side's write queue is above the high-water mark;
-/// either side closing, or no traffic for `tunnel_idle`, closes both.
+/// either side closing, or no traffic for `tunnel_idle`, closes both — after the bytes already
+/// queued for the other side (a last WebSocket frame, a close frame) have been flushed.
 extension DownstreamConnection {
     func startTunnel(_ exchange: Exchange, _ connection: UpstreamConnection, head: ResponseHead,
                      input: UnsafeRawBufferPointer) {
@@ -22,6 +23,22 @@ extension DownstreamConnection {
         // Bytes that arrived with the 101, or that the client sent right after its upgrade request.
         relayFromServer()
         relayFromClient()
+    }
+
+    /// One side sent EOF: flush what is queued for each side, then close both.
+    func endTunnel() {
+        guard let exchange else {
+            close()
+            return
+        }
+        if let connection = exchange.upstream {
+            exchange.upstream = nil
+            exchange.upstreamReady = false
+            connection.closeAfterFlush(lingerMilliseconds: context.lingerMilliseconds)
+        }
+        releaseSlot()
+        self.exchange = nil
+        closeAfterFlush()
     }
 
     func relayFromClient() {

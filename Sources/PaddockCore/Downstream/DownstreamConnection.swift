@@ -18,7 +18,11 @@ final class DownstreamConnection: SocketDelegate {
 
     let socket: Socket
     let context: ProxyContext
+    /// Client-side deadlines: idle keep-alive, request head, stalled body, linger.
     let timer: LoopTimer
+    /// The queue deadline of a sync pool, separate because a streamed body may still be arriving
+    /// (re-arming the client timer) while the request waits for a worker.
+    private var queueTimer: LoopTimer?
     let clientAddress: String
     var parser: RequestHeadParser
     var state: State = .idle
@@ -176,6 +180,7 @@ final class DownstreamConnection: SocketDelegate {
         if let ticket = exchange.queueTicket {
             exchange.queueTicket = nil
             exchange.pool.cancel(ticket)
+            stopQueueTimer()
         }
         if let connection = exchange.upstream {
             exchange.upstream = nil
@@ -224,6 +229,14 @@ final class DownstreamConnection: SocketDelegate {
         timer.start(milliseconds: milliseconds, expired)
     }
 
+    func armQueueTimer(_ milliseconds: UInt64, _ expired: @escaping () -> Void) {
+        let queueTimer = self.queueTimer ?? LoopTimer(loop: context.loop)
+        self.queueTimer = queueTimer
+        queueTimer.start(milliseconds: milliseconds, expired)
+    }
+
+    func stopQueueTimer() { queueTimer?.stop() }
+
     private func armIdleTimeout() {
         armTimer(context.clientTimeoutMilliseconds) { [unowned self] in
             if self.state == .idle { self.close() }
@@ -259,6 +272,7 @@ final class DownstreamConnection: SocketDelegate {
         }
         exchange = nil
         timer.close()
+        queueTimer?.close()
         socket.close()
         let callback = onClose
         onClose = nil
@@ -294,6 +308,8 @@ final class DownstreamConnection: SocketDelegate {
         case .proxying:
             // The client is gone (or half-closed): stop the backend work it asked for.
             fail(.clientClosed)
+        case .tunnel:
+            endTunnel()
         default:
             close()
         }

@@ -21,6 +21,8 @@ final class UpstreamConnection: SocketDelegate {
     private let timer: LoopTimer
     private var onIdleEnd: (() -> Void)?
     private(set) var isClosed = false
+    /// Closing after a flush: whatever the server still sends is discarded.
+    private var isDraining = false
 
     init(loop: EventLoop, server: UpstreamServer) {
         let kind: Socket.Kind = if case .unix = server.endpoint { .pipe } else { .tcp }
@@ -83,6 +85,17 @@ final class UpstreamConnection: SocketDelegate {
         callback?()
     }
 
+    /// Flushes queued writes, half-closes, then closes (at the latest after `lingerMilliseconds`).
+    func closeAfterFlush(lingerMilliseconds: UInt64) {
+        guard !isClosed else { return }
+        owner = nil
+        onIdleEnd = nil
+        isDraining = true
+        socket.startReading()
+        socket.shutdown { [weak self] _ in self?.close() }
+        timer.start(milliseconds: lingerMilliseconds) { [weak self] in self?.close() }
+    }
+
     func close() {
         guard !isClosed else { return }
         isClosed = true
@@ -94,7 +107,9 @@ final class UpstreamConnection: SocketDelegate {
     // MARK: SocketDelegate
 
     func socketDidRead(_ socket: Socket) {
-        if let owner {
+        if isDraining {
+            socket.consume(socket.readable.count)
+        } else if let owner {
             owner.upstreamDidRead(self)
         } else {
             // Bytes from an idle connection: the server broke the protocol; drop it.

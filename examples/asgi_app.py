@@ -15,6 +15,9 @@ Endpoints (see examples/README.md for the full list):
                                      "_remote_addr"
     GET  /sse?events=N&interval_ms=M text/event-stream: "data: <i>\\n\\n" for i in 0..N-1
     WS   /ws                         WebSocket echo (text as text, binary as binary)
+    GET  /peer                       {"addr": ip, "port": port} of the connection the request
+                                     came on (run uvicorn with --no-proxy-headers, or it reports
+                                     X-Forwarded-For from 127.0.0.1 with port 0)
 
 The name is taken from $PADDOCK_DEMO_NAME (default "starlette").
 """
@@ -143,6 +146,11 @@ async def sse(request: Request):
     )
 
 
+async def peer(request: Request):
+    client = request.client
+    return JSONResponse({"addr": client.host if client else "", "port": client.port if client else None})
+
+
 async def ws_echo(websocket: WebSocket):
     await websocket.accept()
     try:
@@ -166,6 +174,7 @@ ROUTES = [
     Route("/bytes", some_bytes, methods=["GET"]),
     Route("/headers", headers, methods=["GET"]),
     Route("/sse", sse, methods=["GET"]),
+    Route("/peer", peer, methods=["GET"]),
     WebSocketRoute("/ws", ws_echo),
 ]
 

@@ -10,6 +10,14 @@ Endpoints (see examples/README.md for the full list):
     GET  /bytes?n=N[&chunked=1] exactly N bytes of a repeating "0123456789abcdef" pattern
     GET  /headers               the request headers as the app saw them (lowercased), plus
                                 "_remote_addr"
+    GET  /busy?ms=N             sleeps N ms, then {"server": name, "pid": pid, "ms": N}
+    GET  /stream?events=N&interval_ms=M[&pad=P][&buffering=yes]
+                                text/event-stream, "data: <i>\n\n" for i in 0..N-1, one per
+                                interval (pad=P: "data: <i> " and P "x"s), with
+                                "X-Accel-Buffering: no" (unless buffering=yes)
+    GET|POST|PUT /inspect       {"method", "headers", "bytes", "sha256"}: headers as /headers,
+                                and the body as /upload sees it
+    GET  /peer                  {"addr": ip, "port": port} of the connection the request came on
 
 The name is taken from $PADDOCK_DEMO_NAME (default "flask").
 """
@@ -30,6 +38,8 @@ READ_SIZE = 64 * 1024
 
 MAX_BYTES = 1 << 30  # /bytes refuses more than 1 GiB
 MAX_SLEEP_MS = 600_000  # /sleep refuses more than 10 minutes
+MAX_EVENTS = 100_000
+MAX_PAD = 1 << 20  # /stream's pad: at most 1 MiB per event
 
 app = Flask(__name__)
 
@@ -133,3 +143,64 @@ def headers():
             seen[key.replace("_", "-").lower()] = env[key]
     seen["_remote_addr"] = env.get("REMOTE_ADDR") or ""
     return jsonify(seen)
+
+
+@app.get("/busy")
+def busy():
+    """Like /sleep, but says which server and worker process served it."""
+    try:
+        ms = int_arg("ms", 0, MAX_SLEEP_MS)
+    except ValueError as exc:
+        return bad_request(str(exc))
+    time.sleep(ms / 1000)
+    return jsonify(server=NAME, pid=os.getpid(), ms=ms)
+
+
+@app.get("/stream")
+def stream():
+    """An event stream from a sync app. `X-Accel-Buffering: no` asks the proxy in front (nginx,
+    Paddock) not to buffer it; with buffering=yes the header is left out."""
+    try:
+        events = int_arg("events", 5, MAX_EVENTS)
+        interval_ms = int_arg("interval_ms", 1000, MAX_SLEEP_MS)
+        pad = int_arg("pad", 0, MAX_PAD)
+    except ValueError as exc:
+        return bad_request(str(exc))
+    buffering = request.args.get("buffering", "no") in ("1", "yes", "true")
+    padding = b" " + b"x" * pad if pad else b""
+
+    def generate():
+        for i in range(events):
+            if i:
+                time.sleep(interval_ms / 1000)
+            yield f"data: {i}".encode() + padding + b"\n\n"
+
+    resp = Response(generate(), mimetype="text/event-stream")
+    resp.headers["Cache-Control"] = "no-cache"
+    if not buffering:
+        resp.headers["X-Accel-Buffering"] = "no"
+    return resp
+
+
+@app.route("/inspect", methods=["GET", "POST", "PUT"])
+def inspect():
+    """The request headers (as /headers) and the body's length and sha256 (as /upload)."""
+    env = request.environ
+    seen = {key[5:].replace("_", "-").lower(): value for key, value in env.items() if key.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if env.get(key):
+            seen[key.replace("_", "-").lower()] = env[key]
+    digest = hashlib.sha256()
+    total = 0
+    for chunk in request_body_chunks():
+        digest.update(chunk)
+        total += len(chunk)
+    return jsonify(method=request.method, headers=seen, bytes=total, sha256=digest.hexdigest())
+
+
+@app.get("/peer")
+def peer():
+    """The client end of the TCP connection this request arrived on (a proxy's upstream socket)."""
+    env = request.environ
+    port = env.get("REMOTE_PORT")
+    return jsonify(addr=env.get("REMOTE_ADDR") or "", port=int(port) if port else None)

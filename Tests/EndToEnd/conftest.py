@@ -115,3 +115,7 @@ def pytest_sessionfinish(session, exitstatus):
     # Last resort: nothing started by the suite outlives it.
     for proc in list(LIVE_PROCS):
         proc.stop(timeout=2)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "pool_settings(**kw): pool settings for a test's own paddock (test_queueing.py)")

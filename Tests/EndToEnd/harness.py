@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,7 +227,8 @@ def _bind_args(host_port: tuple[str, int] | None, uds: str | None):
     return f"{host}:{port}", (host, port)
 
 
-def start_gunicorn(name: str, log_dir: Path, port: int | None = None, uds: str | None = None, workers: int = 2) -> Backend:
+def start_gunicorn(name: str, log_dir: Path, port: int | None = None, uds: str | None = None, workers: int = 2,
+                   extra_args: list[str] | None = None) -> Backend:
     if uds is None and port is None:
         port = free_port()
     address, connect_to = _bind_args(("127.0.0.1", port) if port else None, uds)
@@ -236,7 +238,7 @@ def start_gunicorn(name: str, log_dir: Path, port: int | None = None, uds: str |
         "--bind", address,
         "--graceful-timeout", "2", "--timeout", "60",
         "--log-level", "warning",
-        "--chdir", str(EXAMPLES), "wsgi_app:app",
+        "--chdir", str(EXAMPLES), *(extra_args or []), "wsgi_app:app",
     ]
     proc = Proc(name, argv, log_dir, env={"PADDOCK_DEMO_NAME": name})
     try:
@@ -247,7 +249,8 @@ def start_gunicorn(name: str, log_dir: Path, port: int | None = None, uds: str |
     return Backend(proc, name, address, connect_to)
 
 
-def start_uvicorn(name: str, log_dir: Path, port: int | None = None, uds: str | None = None) -> Backend:
+def start_uvicorn(name: str, log_dir: Path, port: int | None = None, uds: str | None = None,
+                  extra_args: list[str] | None = None) -> Backend:
     if uds is None and port is None:
         port = free_port()
     address, connect_to = _bind_args(("127.0.0.1", port) if port else None, uds)
@@ -256,7 +259,7 @@ def start_uvicorn(name: str, log_dir: Path, port: int | None = None, uds: str | 
         sys.executable, "-m", "uvicorn", *where,
         "--timeout-graceful-shutdown", "2",
         "--log-level", "warning", "--no-access-log",
-        "--app-dir", str(EXAMPLES), "asgi_app:app",
+        "--app-dir", str(EXAMPLES), *(extra_args or []), "asgi_app:app",
     ]
     proc = Proc(name, argv, log_dir, env={"PADDOCK_DEMO_NAME": name})
     try:
@@ -616,3 +619,116 @@ class RawConn:
             return False
         finally:
             self.sock.settimeout(old)
+
+
+# --------------------------------------------------------------------------------------------
+# Observing a running paddock: /health, memory, open files
+# --------------------------------------------------------------------------------------------
+
+def health(paddock: "Paddock", timeout: float = IO_TIMEOUT) -> dict:
+    """The admin /health JSON (whatever its HTTP status), read with a raw socket so that it works
+    from many threads at once without a shared HTTP session."""
+    with RawConn((paddock.host, paddock.admin_port), timeout=timeout) as conn:
+        resp = conn.request("GET", "/health", headers=[("Connection", "close")])
+    return resp.json()
+
+
+def pool_health(body: dict, pool: str) -> dict:
+    """One pool's entry of a /health body."""
+    for entry in body["pools"]:
+        if entry["name"] == pool:
+            return entry
+    raise KeyError(f"no pool {pool!r} in {body}")
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.02, what: str = "condition"):
+    """Polls `predicate` until it returns something truthy (returned), or fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not true within {timeout:g} s (last value {value!r})")
+        time.sleep(interval)
+
+
+class HealthSampler:
+    """Samples one pool's /health entry every `interval` seconds on a thread, while in a `with`."""
+
+    def __init__(self, paddock: "Paddock", pool: str, interval: float = 0.02):
+        self.paddock, self.pool, self.interval = paddock, pool, interval
+        self.samples: list[dict] = []
+        self.errors: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.samples.append(pool_health(health(self.paddock, timeout=2), self.pool))
+            except (OSError, ConnectionClosed, ValueError, KeyError) as exc:
+                self.errors.append(repr(exc))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "HealthSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process (VmRSS in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+class RssSampler:
+    """Samples a process's RSS every `interval` seconds on a thread, while in a `with`."""
+
+    def __init__(self, pid: int, interval: float = 0.1):
+        self.pid, self.interval = pid, interval
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.samples.append(rss_bytes(self.pid))
+            except (OSError, RuntimeError):
+                return  # the process is gone; the test will notice
+            self._stop.wait(self.interval)
+
+    @property
+    def peak(self) -> int:
+        return max(self.samples, default=0)
+
+    def __enter__(self) -> "RssSampler":
+        self.samples.append(rss_bytes(self.pid))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def open_files_under(pid: int, directory: Path) -> list[str]:
+    """Targets of a process's open file descriptors that are (or were) inside `directory`;
+    an unlinked file shows as "PATH (deleted)"."""
+    prefix = str(directory).rstrip("/") + "/"
+    found = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith(prefix):
+            found.append(target)
+    return found

@@ -1,7 +1,10 @@
 """Tiny fixed-response apps used as the backend by scripts/bench.
 
 ``app``  - raw ASGI (uvicorn): any GET answers 200 with a small fixed body.
-``wsgi`` - the same for WSGI servers (gunicorn).
+``wsgi`` - the same for WSGI servers (gunicorn), plus what the slow-clients
+           scenario needs: POST /upload reads the whole body and answers its
+           length; GET /bytes?n=N answers N bytes (with Content-Length),
+           written in 64 KiB blocks.
 
 No framework on purpose: the benchmark measures the proxies, so the backend
 should spend as little CPU per request as a Python server can. The body size
@@ -42,6 +45,37 @@ async def app(scope, receive, send):
 _WSGI_HEADERS = [(k.decode(), v.decode()) for k, v in _HEADERS]
 
 
+_BLOCK = b"x" * 65536
+
+
+def _blocks(n):
+    while n > 0:
+        yield _BLOCK[:n] if n < len(_BLOCK) else _BLOCK
+        n -= len(_BLOCK)
+
+
 def wsgi(environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    if path == "/upload":
+        stream, total = environ["wsgi.input"], 0
+        while True:
+            chunk = stream.read(65536)
+            if not chunk:
+                break
+            total += len(chunk)
+        body = b"%d\n" % total
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+    if path == "/bytes":
+        query = dict(p.partition("=")[::2]
+                     for p in environ.get("QUERY_STRING", "").split("&"))
+        try:
+            n = max(0, min(int(query.get("n", "0")), 1 << 30))
+        except ValueError:
+            n = 0
+        start_response("200 OK", [("Content-Type", "application/octet-stream"),
+                                  ("Content-Length", str(n))])
+        return _blocks(n)
     start_response("200 OK", _WSGI_HEADERS)
     return [BODY]

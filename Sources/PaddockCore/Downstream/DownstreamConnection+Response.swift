@@ -133,6 +133,7 @@ extension DownstreamConnection: UpstreamConnectionOwner {
             if exchange.responseOutput == nil && socket.writeQueueBytes > context.writeHighWaterBytes {
                 connection.socket.stopReading()
                 exchange.pausedUpstreamReads = true
+                armSendTimeout()
                 return
             }
         }
@@ -146,6 +147,7 @@ extension DownstreamConnection: UpstreamConnectionOwner {
         releaseUpstream(reusable: exchange.responseKeepAlive && exchange.requestSent)
         if let output = exchange.responseOutput, !output.drain() {
             exchange.awaitingDownstreamDrain = true
+            armSendTimeout()
             return
         }
         completeDownstream(exchange)

@@ -243,6 +243,12 @@ final class DownstreamConnection: SocketDelegate {
         }
     }
 
+    /// A client that stops reading its response must not hold a buffered response (and its temp file)
+    /// or a streaming server forever: the timeout restarts each time its write queue drains.
+    func armSendTimeout() {
+        armTimer(context.clientTimeoutMilliseconds) { [unowned self] in self.fail(.clientTimeout) }
+    }
+
     /// The body must keep moving: the timeout restarts on each read.
     func armBodyTimeout() {
         armTimer(context.clientTimeoutMilliseconds) { [unowned self] in self.fail(.clientTimeout) }
@@ -332,13 +338,14 @@ final class DownstreamConnection: SocketDelegate {
             let drained = output.drain()
             if let failure = output.failure {
                 fail(.bufferFailed(failure))
-            } else if drained && exchange.awaitingDownstreamDrain {
-                completeDownstream(exchange)
+            } else if exchange.awaitingDownstreamDrain {
+                if drained { completeDownstream(exchange) } else { armSendTimeout() }
             }
             return
         }
         if exchange.pausedUpstreamReads, let upstream = exchange.upstream {
             exchange.pausedUpstreamReads = false
+            if exchange.requestBodyReceived { timer.stop() }
             upstream.socket.startReading()
             upstreamDidRead(upstream)
         }

@@ -33,14 +33,23 @@ public class HandleOwner {
 
     /// Closes the handle. Safe to call more than once. After this, no callback reaches the owner's delegate.
     public func close() {
-        if isClosing { return }
+        guard beginClose() else { return }
+        uv_close(rawHandle, Self.closeCallback)
+    }
+
+    /// Marks the handle as closing; false if it already was. Subclasses that close another way
+    /// (e.g. with a TCP reset) call this, then hand `closeCallback` to libuv.
+    func beginClose() -> Bool {
+        if isClosing { return false }
         isClosing = true
         willClose()
-        uv_close(rawHandle) { h in
-            let owner = Unmanaged<HandleOwner>.fromOpaque(h!.pointee.data).takeRetainedValue()
-            owner.didClose()
-            owner.handle.deallocate()
-        }
+        return true
+    }
+
+    static let closeCallback: uv_close_cb = { h in
+        let owner = Unmanaged<HandleOwner>.fromOpaque(h!.pointee.data).takeRetainedValue()
+        owner.didClose()
+        owner.handle.deallocate()
     }
 
     /// An unreferenced handle does not keep `EventLoop.run()` going (signal watchers, for example).

@@ -282,6 +282,20 @@ public final class Socket: HandleOwner {
         return withUnsafePointer(to: &storage) { Endpoint.ipString($0) }
     }
 
+    /// Closes at once with a TCP reset (RST) instead of a FIN, discarding queued writes: the peer
+    /// sees an error, never a clean end. Used when a response cannot be completed, where a FIN
+    /// would make a close-delimited body look whole. Unix sockets simply close.
+    public func abort() {
+        guard kind == .tcp, !isClosing else {
+            close()
+            return
+        }
+        guard beginClose() else { return }
+        if uv_tcp_close_reset(tcp, Self.closeCallback) != 0 {
+            uv_close(rawHandle, Self.closeCallback)
+        }
+    }
+
     override func willClose() {
         delegate = nil
         connectCompletion = nil

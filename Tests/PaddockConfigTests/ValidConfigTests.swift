@@ -137,6 +137,7 @@ import Testing
         #expect(!api.bufferRequests && !api.bufferResponses)
         #expect(api.tunnelIdleMilliseconds == 3_600_000)
         #expect(config.proxy.bufferMemoryBytes == 1 << 20 && config.proxy.tempDirectory == "/tmp")
+        #expect(config.proxy.maxTempFileBytes == 1 << 30)
     }
 
     @Test func overridesWin() throws {

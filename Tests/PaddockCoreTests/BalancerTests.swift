@@ -78,6 +78,14 @@ import Testing
         #expect(balancer.pick(loads(inFlight, capacity: [1, 3])) == .full)
     }
 
+    @Test func fullUpServersMeanWaitNotADownServer() {
+        var balancer = Balancer(strategy: .leastOutstanding, serverCount: 2)
+        // Server 0 is up and full, server 1 is down with free slots: wait for server 0.
+        #expect(balancer.pick(loads([1, 0], down: [1], capacity: [1, 4])) == .full)
+        // Once server 0 has failed this request, the down server is the only one left to try.
+        #expect(balancer.pick(loads([1, 0], down: [1], capacity: [1, 4]), excluding: [0]) == .server(1))
+    }
+
     @Test func fullAndExhaustedAreDistinguished() {
         var balancer = Balancer(strategy: .roundRobin, serverCount: 2)
         #expect(balancer.pick(loads([1, 1], capacity: [1, 1])) == .full)

@@ -70,3 +70,26 @@ import Glibc
         }
     }
 }
+
+@Suite struct SpillBufferResetTests {
+    @Test func aDrainedBufferStartsOverSoTheFileHoldsOnlyTheBacklog() throws {
+        let spill = SpillBuffer(memoryLimit: 16, tempDirectory: "/tmp")
+        let first = (0..<100).map { UInt8($0) }
+        try first.withUnsafeBytes { try spill.append($0) }
+        let piece = try spill.peek(maxBytes: 1000)
+        spill.consume(piece.count)
+        #expect(!spill.isDrained)
+        while !spill.isDrained { spill.consume(try spill.peek(maxBytes: 1000).count) }
+        spill.resetIfDrained()
+        #expect(spill.totalBytes == 0)
+        let second: [UInt8] = Array(repeating: 9, count: 40)
+        try second.withUnsafeBytes { try spill.append($0) }
+        var out: [UInt8] = []
+        while !spill.isDrained {
+            let chunk = try spill.peek(maxBytes: 7)
+            out += chunk
+            spill.consume(chunk.count)
+        }
+        #expect(out == second)
+    }
+}

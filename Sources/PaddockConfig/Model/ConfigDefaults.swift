@@ -12,6 +12,7 @@ public enum ConfigDefaults {
     public static let tunnelIdleMilliseconds: Int64 = 3_600_000
     public static let bufferMemoryBytes: UInt64 = 1 << 20
     public static let tempDirectory = "/tmp"
+    public static let maxTempFileBytes: UInt64 = 1 << 30
     public static let workers = 1
     public static let weight = 1
 }

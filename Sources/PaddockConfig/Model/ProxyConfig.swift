@@ -16,6 +16,8 @@ public struct ProxyConfig: Sendable, Equatable {
     public var bufferMemoryBytes: UInt64
     /// Where buffered bodies spill; files are unlinked as soon as they are created.
     public var tempDirectory: String
+    /// The most a buffered response may hold unsent; beyond it the server is paced to the client.
+    public var maxTempFileBytes: UInt64
 
     public init(
         listen: [SocketAddressSpec],
@@ -24,7 +26,8 @@ public struct ProxyConfig: Sendable, Equatable {
         trustForwardedFor: Bool = ConfigDefaults.trustForwardedFor,
         dropUnderscoreHeaders: Bool = ConfigDefaults.dropUnderscoreHeaders,
         bufferMemoryBytes: UInt64 = ConfigDefaults.bufferMemoryBytes,
-        tempDirectory: String = ConfigDefaults.tempDirectory
+        tempDirectory: String = ConfigDefaults.tempDirectory,
+        maxTempFileBytes: UInt64 = ConfigDefaults.maxTempFileBytes
     ) {
         self.listen = listen
         self.clientTimeoutMilliseconds = clientTimeoutMilliseconds
@@ -33,5 +36,6 @@ public struct ProxyConfig: Sendable, Equatable {
         self.dropUnderscoreHeaders = dropUnderscoreHeaders
         self.bufferMemoryBytes = bufferMemoryBytes
         self.tempDirectory = tempDirectory
+        self.maxTempFileBytes = maxTempFileBytes
     }
 }

@@ -2,7 +2,7 @@
 enum ProxySection {
     static let schema: TableSchema = [
         "listen", "client_timeout", "max_body_bytes", "trust_forwarded_for", "drop_underscore_headers",
-        "buffer_memory", "temp_dir",
+        "buffer_memory", "temp_dir", "max_temp_file",
     ]
 
     /// The decoded section plus where each listener was written, for duplicate checks.
@@ -38,7 +38,9 @@ enum ProxySection {
                 "drop_underscore_headers", .boolean, default: ConfigDefaults.dropUnderscoreHeaders, &diagnostics),
             bufferMemoryBytes: reader.optional(
                 "buffer_memory", .byteSize, default: ConfigDefaults.bufferMemoryBytes, &diagnostics),
-            tempDirectory: reader.optional("temp_dir", .absolutePath, default: ConfigDefaults.tempDirectory, &diagnostics)
+            tempDirectory: reader.optional("temp_dir", .absolutePath, default: ConfigDefaults.tempDirectory, &diagnostics),
+            maxTempFileBytes: reader.optional(
+                "max_temp_file", .byteSize, default: ConfigDefaults.maxTempFileBytes, &diagnostics)
         )
         return Decoded(config: config, listeners: listeners)
     }

@@ -32,8 +32,9 @@ public enum BalancerPick: Sendable, Equatable {
 ///
 /// - Servers already tried for this request are excluded (that is how retries move on).
 /// - Servers at capacity are skipped; if that leaves none, the answer is `.full` and the caller queues.
-/// - Servers that are up are preferred; when none is up, the down ones are still tried, because a failed
-///   connect is the only way this proxy learns that a server came back.
+/// - Servers that are up are preferred, and when they are all full the request waits for one of them;
+///   only when no untried server is up are the down ones tried, because a failed connect is the only
+///   way this proxy learns that a server came back.
 /// - `least_outstanding` picks the lowest `(inFlight + 1) / weight`; on servers with a capacity (sync
 ///   pools) it picks the most free slots. With many servers it samples two at random and keeps the
 ///   better (power of two choices), which is O(1) and avoids herding onto one server.
@@ -63,10 +64,14 @@ public struct Balancer: Sendable {
         var anyUntried = false
         for requireUp in [true, false] {
             var eligibleCount = 0
+            var candidates = 0
             for index in loads.indices where !tried.contains(index) && (!requireUp || loads[index].isUp) {
-                anyUntried = true
+                candidates += 1
                 if loads[index].hasFreeSlot { eligibleCount += 1 }
             }
+            anyUntried = anyUntried || candidates > 0
+            // Up servers that are merely full mean "wait", not "try a server that is down".
+            if requireUp && candidates > 0 && eligibleCount == 0 { return .full }
             guard eligibleCount > 0 else { continue }
             let eligible = { (index: Int) in
                 !tried.contains(index) && (!requireUp || loads[index].isUp) && loads[index].hasFreeSlot

@@ -12,13 +12,19 @@ final class BufferedOutput: ByteSink {
     private let socket: Socket
     private let spill: SpillBuffer
     private let highWaterBytes: Int
+    private let maxBacklogBytes: UInt64
     private(set) var failure: SpillError?
 
-    init(socket: Socket, spill: SpillBuffer, highWaterBytes: Int) {
+    /// - Parameter maxBacklogBytes: above this much unsent backlog the output reports `isOverLimit`,
+    ///   and the caller paces the server to the client (like nginx's `proxy_max_temp_file_size`).
+    init(socket: Socket, spill: SpillBuffer, highWaterBytes: Int, maxBacklogBytes: UInt64) {
         self.socket = socket
         self.spill = spill
         self.highWaterBytes = highWaterBytes
+        self.maxBacklogBytes = maxBacklogBytes
     }
+
+    var isOverLimit: Bool { spill.unreadBytes > maxBacklogBytes }
 
     var isDrained: Bool { spill.isDrained }
     var spilledToFile: Bool { spill.usesFile }
@@ -50,6 +56,7 @@ final class BufferedOutput: ByteSink {
                 failure = error
             }
         }
+        spill.resetIfDrained()
         return spill.isDrained
     }
 

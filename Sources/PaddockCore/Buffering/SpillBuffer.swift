@@ -86,6 +86,16 @@ final class SpillBuffer {
 
     func rewind() { readOffset = 0 }
 
+    /// Once everything has been read, starts over empty (keeping the file), so a long response to a
+    /// slow client costs disk for its current backlog, not for every byte it ever spilled.
+    func resetIfDrained() {
+        guard isDrained, totalBytes > 0 else { return }
+        memory.removeAll(keepingCapacity: true)
+        if fileDescriptor >= 0 { _ = ftruncate(fileDescriptor, 0) }
+        fileBytes = 0
+        readOffset = 0
+    }
+
     /// Drops the temp file (if any). The buffer is empty and unusable afterwards.
     func close() {
         if fileDescriptor >= 0 {

@@ -2,6 +2,16 @@ import HTTP1
 import UV
 
 /// Choosing a server, waiting for a worker slot, connecting, and retrying.
+extension Method {
+    /// RFC 9110 §9.2.2: repeating these has the same effect as sending them once.
+    var isIdempotent: Bool {
+        switch self {
+        case .get, .head, .options, .trace, .put, .delete: true
+        case .post, .patch, .connect, .other: false
+        }
+    }
+}
+
 extension DownstreamConnection: PoolWaiter {
     /// Sends the exchange to a server with a free slot, queues it when every server is full, or fails
     /// with 502 when every server has been tried.
@@ -111,10 +121,13 @@ extension DownstreamConnection: PoolWaiter {
         }
     }
 
-    /// A kept-alive connection the server closed just as we reused it: nothing was processed, so one
-    /// retry on a fresh connection is safe when the request can be sent again.
+    /// A kept-alive connection the server closed just as we reused it, before any response byte:
+    /// most likely the server closed it while idle and never saw the request. One retry on a fresh
+    /// connection is made when the request can be sent again and repeating it is harmless: an
+    /// idempotent method (RFC 9110 §9.2.2), as nginx does; a POST might have been processed.
     func retryOnFreshConnection(_ exchange: Exchange, _ connection: UpstreamConnection) -> Bool {
         guard connection.isReused, connection.socket.readable.isEmpty, exchange.isReplayable,
+              exchange.method.isIdempotent, !exchange.forwardedInformational,
               !exchange.retriedReusedConnection, let server = exchange.server else { return false }
         exchange.retriedReusedConnection = true
         exchange.requestSent = false

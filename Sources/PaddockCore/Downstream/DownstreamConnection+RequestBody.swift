@@ -121,7 +121,9 @@ extension DownstreamConnection {
             return
         }
         guard !exchange.requestSent else { return }
-        armResponseDeadline()
+        // An upload in progress is progress: restart the wait for the response head, unless the
+        // head is already here (then response_timeout no longer applies).
+        if !exchange.responseHeadReceived { armResponseDeadline() }
         if exchange.requestSpill != nil {
             sendBufferedBody()
         } else if exchange.pausedDownstreamReads {

@@ -43,6 +43,7 @@ extension DownstreamConnection: UpstreamConnectionOwner {
                                                      clientVersion: exchange.clientVersion, into: &scratch)
                         socket.write(scratch)
                     }
+                    exchange.forwardedInformational = true
                     connection.socket.consume(head.headLength)
                     continue
                 }
@@ -78,7 +79,8 @@ extension DownstreamConnection: UpstreamConnectionOwner {
             let spill = SpillBuffer(memoryLimit: Int(clamping: context.config.proxy.bufferMemoryBytes),
                                     tempDirectory: context.config.proxy.tempDirectory)
             exchange.responseOutput = BufferedOutput(socket: socket, spill: spill,
-                                                     highWaterBytes: context.writeHighWaterBytes)
+                                                     highWaterBytes: context.writeHighWaterBytes,
+                                                     maxBacklogBytes: context.config.proxy.maxTempFileBytes)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(head.headLength + 64)
@@ -130,10 +132,12 @@ extension DownstreamConnection: UpstreamConnectionOwner {
                 return
             }
             if step.consumed == 0 && step.data.isEmpty { return }
-            if exchange.responseOutput == nil && socket.writeQueueBytes > context.writeHighWaterBytes {
+            let backedUp = exchange.responseOutput.map(\.isOverLimit)
+                ?? (socket.writeQueueBytes > context.writeHighWaterBytes)
+            if backedUp {
                 connection.socket.stopReading()
                 exchange.pausedUpstreamReads = true
-                armSendTimeout()
+                armStallTimeout()
                 return
             }
         }
@@ -147,7 +151,7 @@ extension DownstreamConnection: UpstreamConnectionOwner {
         releaseUpstream(reusable: exchange.responseKeepAlive && exchange.requestSent)
         if let output = exchange.responseOutput, !output.drain() {
             exchange.awaitingDownstreamDrain = true
-            armSendTimeout()
+            armStallTimeout()
             return
         }
         completeDownstream(exchange)

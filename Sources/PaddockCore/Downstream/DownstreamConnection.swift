@@ -121,10 +121,10 @@ final class DownstreamConnection: SocketDelegate {
         parser.reset()
         if expectsContinue { socket.write(Self.continueResponse) }
         if buffered {
-            armBodyTimeout()
+            armStallTimeout()
             receiveRequestBody()
         } else {
-            if exchange.hasBody { armBodyTimeout() }
+            if exchange.hasBody { armStallTimeout() }
             dispatch()
         }
     }
@@ -163,7 +163,7 @@ final class DownstreamConnection: SocketDelegate {
     func completeDownstream(_ exchange: Exchange) {
         exchange.discardBuffers()
         self.exchange = nil
-        if !exchange.downstreamKeepAlive {
+        if !exchange.downstreamKeepAlive || shuttingDown {
             closeAfterFlush()
             return
         }
@@ -195,6 +195,29 @@ final class DownstreamConnection: SocketDelegate {
         releaseSlot()
     }
 
+    /// The client gave up on a request a sync worker is already running. The worker stays busy until
+    /// it has written its response, so its slot is not given to the next waiter before then: the
+    /// upstream connection is left to drain (bounded by response_timeout) and releases the slot at
+    /// its end. Anything else is released at once.
+    private func abandonUpstream(_ exchange: Exchange) {
+        guard exchange.pool.isSync, exchange.requestSent, let connection = exchange.upstream,
+              let server = exchange.server else {
+            releaseUpstream(reusable: false)
+            return
+        }
+        if let ticket = exchange.queueTicket {
+            exchange.queueTicket = nil
+            exchange.pool.cancel(ticket)
+        }
+        exchange.upstream = nil
+        exchange.upstreamReady = false
+        exchange.serverIndex = nil
+        let pool = exchange.pool
+        connection.drainUntilClosed(timeoutMilliseconds: UInt64(pool.config.responseTimeoutMilliseconds)) {
+            pool.release(server)
+        }
+    }
+
     func releaseSlot() {
         guard let exchange, let server = exchange.server else { return }
         exchange.serverIndex = nil
@@ -207,14 +230,19 @@ final class DownstreamConnection: SocketDelegate {
         let exchange = self.exchange
         if let exchange {
             context.logger.log(level: failure.logLevel, "\(failure)", metadata: ["pool": "\(exchange.pool.name)"])
-            releaseUpstream(reusable: false)
+            if failure.isClientSide { abandonUpstream(exchange) } else { releaseUpstream(reusable: false) }
             exchange.discardBuffers()
             self.exchange = nil
         } else if failure.logLevel > .debug {
             context.logger.log(level: failure.logLevel, "\(failure)")
         }
-        guard let response = failure.response, !(exchange?.responseStarted ?? false), state != .closing else {
-            // Nothing sensible can be said on this connection any more (or a response is half sent).
+        if exchange?.responseStarted ?? false {
+            // A response is half sent: reset, so a close-delimited body cannot look complete.
+            abort()
+            return
+        }
+        guard let response = failure.response, state != .closing else {
+            // Nothing sensible can be said on this connection any more.
             close()
             return
         }
@@ -243,14 +271,10 @@ final class DownstreamConnection: SocketDelegate {
         }
     }
 
-    /// A client that stops reading its response must not hold a buffered response (and its temp file)
-    /// or a streaming server forever: the timeout restarts each time its write queue drains.
-    func armSendTimeout() {
-        armTimer(context.clientTimeoutMilliseconds) { [unowned self] in self.fail(.clientTimeout) }
-    }
-
-    /// The body must keep moving: the timeout restarts on each read.
-    func armBodyTimeout() {
+    /// The client must keep making progress: sending its request body (restarted on each read), and
+    /// reading its response (restarted each time its write queue drains). A client that stops does
+    /// not hold a buffered response, its temp file, or a streaming server forever.
+    func armStallTimeout() {
         armTimer(context.clientTimeoutMilliseconds) { [unowned self] in self.fail(.clientTimeout) }
     }
 
@@ -261,6 +285,9 @@ final class DownstreamConnection: SocketDelegate {
     func closeAfterFlush() {
         guard state != .closing && state != .closed else { return }
         state = .closing
+        // Discard what is buffered now, or a full buffer would keep reading paused and the
+        // client's unread upload would turn the close into a reset.
+        socket.consume(socket.readable.count)
         socket.startReading()
         socket.shutdown { [weak self] _ in
             guard let self else { return }
@@ -270,6 +297,15 @@ final class DownstreamConnection: SocketDelegate {
     }
 
     func close() {
+        finishClosing { socket.close() }
+    }
+
+    /// Closes with a TCP reset: for a response that cannot be completed.
+    func abort() {
+        finishClosing { socket.abort() }
+    }
+
+    private func finishClosing(_ closeSocket: () -> Void) {
         guard state != .closed else { return }
         state = .closed
         if let exchange {
@@ -279,7 +315,7 @@ final class DownstreamConnection: SocketDelegate {
         exchange = nil
         timer.close()
         queueTimer?.close()
-        socket.close()
+        closeSocket()
         let callback = onClose
         onClose = nil
         callback?(self)
@@ -294,7 +330,7 @@ final class DownstreamConnection: SocketDelegate {
         case .proxying:
             guard let exchange else { return }
             if !exchange.requestBodyReceived {
-                armBodyTimeout()
+                armStallTimeout()
                 receiveRequestBody()
             } else if socket.isInputFull {
                 // Pipelined requests keep arriving while we answer: stop reading until we get to them.
@@ -338,10 +374,12 @@ final class DownstreamConnection: SocketDelegate {
             let drained = output.drain()
             if let failure = output.failure {
                 fail(.bufferFailed(failure))
+                return
             } else if exchange.awaitingDownstreamDrain {
-                if drained { completeDownstream(exchange) } else { armSendTimeout() }
+                if drained { completeDownstream(exchange) } else { armStallTimeout() }
+                return
             }
-            return
+            if output.isOverLimit { return }
         }
         if exchange.pausedUpstreamReads, let upstream = exchange.upstream {
             exchange.pausedUpstreamReads = false

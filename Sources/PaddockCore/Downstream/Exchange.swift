@@ -44,6 +44,8 @@ final class Exchange {
     var upstreamReady = false
     var retriedReusedConnection = false
 
+    /// A 1xx went to the client: the server has seen the request, so it is never retried.
+    var forwardedInformational = false
     var responseParser: ResponseHeadParser
     var responseHeadReceived = false
     var responseKeepAlive = false

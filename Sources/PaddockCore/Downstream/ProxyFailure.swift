@@ -54,6 +54,14 @@ enum ProxyFailure: CustomStringConvertible {
         }
     }
 
+    /// The client went away or stalled: the server did nothing wrong.
+    var isClientSide: Bool {
+        switch self {
+        case .clientTimeout, .clientClosed: true
+        default: false
+        }
+    }
+
     var logLevel: Logger.Level {
         switch self {
         case .badRequest, .badRequestBody, .bodyTooLarge, .clientTimeout, .clientClosed: .debug

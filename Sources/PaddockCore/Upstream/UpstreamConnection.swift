@@ -92,8 +92,27 @@ final class UpstreamConnection: SocketDelegate {
         onIdleEnd = nil
         isDraining = true
         socket.startReading()
-        socket.shutdown { [weak self] _ in self?.close() }
-        timer.start(milliseconds: lingerMilliseconds) { [weak self] in self?.close() }
+        // Strong captures: nothing else holds this connection now; `close()` breaks the cycle.
+        socket.shutdown { _ in self.close() }
+        timer.start(milliseconds: lingerMilliseconds) { self.close() }
+    }
+
+    /// Lets a request the client abandoned run to its end on the server: reads and discards until the
+    /// server closes (a sync worker closes after its response) or `timeoutMilliseconds`, then closes
+    /// and calls `finished`. Until then the worker is busy, so its slot must stay taken.
+    func drainUntilClosed(timeoutMilliseconds: UInt64, finished: @escaping () -> Void) {
+        guard !isClosed else {
+            finished()
+            return
+        }
+        owner = nil
+        isDraining = true
+        onIdleEnd = {
+            finished()
+        }
+        socket.consume(socket.readable.count)
+        socket.startReading()
+        timer.start(milliseconds: timeoutMilliseconds) { self.endIdle() }
     }
 
     func close() {

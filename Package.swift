@@ -46,7 +46,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        // Reads test cases (hex lines) and prints how HTTP1 parses each: for Tests/Differential.
+        .executableTarget(name: "HTTP1Probe", dependencies: ["HTTP1"]),
+        // Corpus/ is the saved fuzz corpus (see Fuzz/), replayed from the file system.
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], exclude: ["Corpus"]),
         .testTarget(name: "PaddockConfigTests", dependencies: ["PaddockConfig"]),
         .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
         .testTarget(name: "UVTests", dependencies: ["UV"]),

@@ -4,17 +4,35 @@
 ///     chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
 ///     last-chunk   = 1*("0") [ chunk-ext ] CRLF
 ///
+///     chunk-ext    = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+///     chunk-ext-name = token
+///     chunk-ext-val  = token / quoted-string
+///
 /// Framing state lives here, so input may be split anywhere (see `BodyDecoder`).
-/// Strictness: chunk-size is 1*HEXDIG fitting in UInt64; after it only BWS followed by ";"
-/// (BWS is in the chunk-ext grammar) or CRLF; the CRLF after chunk data must be exactly there,
-/// which catches data longer or shorter than announced; every line ends in CRLF.
+/// Strictness: chunk-size is 1*HEXDIG fitting in UInt64; extensions follow the grammar above
+/// exactly (§7.1.1; BWS only where it allows, so no whitespace before the CRLF) and are then
+/// ignored; the CRLF after chunk data must be exactly there, which catches data longer or
+/// shorter than announced; every line ends in CRLF.
 struct ChunkedDecoder: Sendable {
     private enum Phase: Sendable, Equatable {
         case sizeFirstDigit
         case sizeDigits
         /// Whitespace after the size: only more whitespace or ";" may follow.
         case sizeWhitespace
-        case extensions
+        /// After ";": BWS, then the first byte of an extension name.
+        case extNameStart
+        case extName
+        /// BWS after a name: only more whitespace, "=" or ";" may follow.
+        case extNameEnd
+        /// After "=": BWS, then a token or a quoted string.
+        case extValueStart
+        case extToken
+        case extQuoted
+        case extQuotedPair
+        /// After a closing quote: ";", BWS or the CR ending the line.
+        case extQuotedEnd
+        /// BWS after a value: only more whitespace or ";" may follow.
+        case extValueEnd
         case sizeLineLF
         case data
         case dataCR
@@ -82,7 +100,7 @@ struct ChunkedDecoder: Sendable {
             } else if b == .cr {
                 phase = .sizeLineLF
             } else if b == .semicolon {
-                phase = .extensions
+                phase = .extNameStart
                 try countSizeLineByte()
             } else if ByteClass.isOWS(b) {
                 phase = .sizeWhitespace
@@ -92,19 +110,19 @@ struct ChunkedDecoder: Sendable {
             }
         case .sizeWhitespace:
             if b == .semicolon {
-                phase = .extensions
+                phase = .extNameStart
             } else if !ByteClass.isOWS(b) {
                 throw fail("invalid chunk size")
             }
             try countSizeLineByte()
-        case .extensions:
-            if b == .cr {
+        case .extNameStart, .extName, .extNameEnd, .extValueStart, .extToken, .extQuoted, .extQuotedPair,
+             .extQuotedEnd, .extValueEnd:
+            if b == .cr, phase == .extName || phase == .extToken || phase == .extQuotedEnd {
                 phase = .sizeLineLF
-            } else if ByteClass.isFieldValue(b) {
-                try countSizeLineByte()
-            } else {
-                throw fail(b == .lf ? "bare LF in chunk extension" : "invalid character in chunk extension")
+                return
             }
+            try countSizeLineByte()
+            try extensionStep(b)
         case .sizeLineLF:
             guard b == .lf else { throw fail("bare CR in chunk framing") }
             lineBytes = 0
@@ -158,6 +176,43 @@ struct ChunkedDecoder: Sendable {
         case .data, .done:
             // `decode` never steps in these phases.
             break
+        }
+    }
+
+    /// One byte of a chunk extension (not the CR that may end it). The extension is validated,
+    /// then ignored: nothing of it is kept or forwarded.
+    private mutating func extensionStep(_ b: UInt8) throws(HTTPParseError) {
+        let isToken = ByteClass.isToken(b), isOWS = ByteClass.isOWS(b)
+        switch phase {
+        case .extNameStart where isOWS, .extNameEnd where isOWS, .extValueStart where isOWS, .extValueEnd where isOWS:
+            break
+        case .extNameStart where isToken, .extName where isToken:
+            phase = .extName
+        case .extName where isOWS:
+            phase = .extNameEnd
+        case .extName where b == UInt8(ascii: "="), .extNameEnd where b == UInt8(ascii: "="):
+            phase = .extValueStart
+        case .extValueStart where b == UInt8(ascii: "\""):
+            phase = .extQuoted
+        case .extValueStart where isToken, .extToken where isToken:
+            phase = .extToken
+        case .extQuoted where b == UInt8(ascii: "\""):
+            phase = .extQuotedEnd
+        case .extQuoted where b == UInt8(ascii: "\\"):
+            phase = .extQuotedPair
+        case .extQuoted where ByteClass.isFieldValue(b):
+            break
+        case .extQuotedPair where ByteClass.isFieldValue(b):
+            phase = .extQuoted
+        case .extToken where isOWS, .extQuotedEnd where isOWS:
+            phase = .extValueEnd
+        case .extName where b == .semicolon, .extNameEnd where b == .semicolon, .extToken where b == .semicolon,
+             .extQuotedEnd where b == .semicolon, .extValueEnd where b == .semicolon:
+            phase = .extNameStart
+        default:
+            if b == .lf { throw fail("bare LF in chunk extension") }
+            if b == .cr { throw fail(phase == .extQuoted ? "bare CR in chunk extension" : "invalid chunk extension") }
+            throw fail("invalid chunk extension")
         }
     }
 

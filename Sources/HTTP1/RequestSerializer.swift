@@ -12,7 +12,7 @@ public enum RequestSerializer {
     /// 3. X-Forwarded-For (incoming chain + client if `trustForwardedFor`, else the client),
     ///    X-Forwarded-Proto, X-Forwarded-Host (the host the client asked for: `head.host`, i.e.
     ///    the Host value as received, or the absolute-form authority that overrides it per
-    ///    RFC 9112 §3.2.2; omitted if neither);
+    ///    RFC 9112 §3.2.2; omitted if neither or if it is empty);
     /// 4. the framing field for `options.body`;
     /// 5. "Connection: upgrade" + "Upgrade: <value>" if `options.upgrade` and the head has an
     ///    upgrade; otherwise "Connection: close" if `!options.keepAlive`;
@@ -65,7 +65,7 @@ public enum RequestSerializer {
         out.append("\r\nX-Forwarded-Proto: ")
         out.appendFieldText(options.scheme)
         out.append("\r\n")
-        if let originalHost = head.host {
+        if let originalHost = head.host, !originalHost.isEmpty {
             out.appendField("X-Forwarded-Host", originalHost, of: source)
         }
 

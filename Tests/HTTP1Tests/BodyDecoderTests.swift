@@ -181,26 +181,59 @@ func decode(_ text: String, with decoder: BodyDecoder, splitAt cuts: [Int] = [])
 
     static let errorRows: [Row] = [
         // RFC 9112 §7.1: chunk-size = 1*HEXDIG.
-        Row("§7.1 empty chunk size", "\r\n", .error(400)),
+        Row("§7.1 empty chunk size", "\r\n", .error(400), reason: "invalid chunk size"),
+        Row("§7.1 empty chunk size before an extension", ";a\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk size"),
+        Row("§7.1 upper-case hex", "A\r\n0123456789\r\n0\r\n\r\n", .ok),
+        Row("§7.1 last chunk with several zeros", "000\r\n\r\n", .ok),
         Row("§7.1 non-hex chunk size", "x\r\n", .error(400)),
         Row("§7.1 hex prefix", "0x5\r\nhello\r\n0\r\n\r\n", .error(400)),
         Row("§7.1 signed chunk size", "-5\r\nhello\r\n0\r\n\r\n", .error(400)),
         Row("§7.1 leading whitespace", " 5\r\nhello\r\n0\r\n\r\n", .error(400)),
         Row("§7.1 trailing whitespace without extension", "5 \r\nhello\r\n0\r\n\r\n", .error(400)),
         Row("§7.1 junk after size", "5x\r\nhello\r\n0\r\n\r\n", .error(400)),
-        Row("§7.1 chunk size overflow", "10000000000000000\r\n", .error(400)),
+        Row("§7.1 chunk size overflow", "10000000000000000\r\n", .error(400), reason: "chunk size overflow"),
+        Row("§7.1 leading zeros do not overflow", "00000000000000000005\r\nhello\r\n0\r\n\r\n", .ok),
         // RFC 9112 §7.1: chunk-data is exactly chunk-size octets, then CRLF.
         Row("§7.1 data longer than size", "5\r\nhelloX\r\n0\r\n\r\n", .error(400)),
         Row("§7.1 data shorter than size", "5\r\nhell\r\n0\r\n\r\n", .error(400)),
         Row("§7.1 LF only after data", "5\r\nhello\n0\r\n\r\n", .error(400)),
+        Row("§7.1 no CRLF after data", "5\r\nhello0\r\n\r\n", .error(400), reason: "chunk data does not match chunk size"),
+        Row("§7.1 CR only after data", "5\r\nhello\r0\r\n\r\n", .error(400), reason: "chunk data does not match chunk size"),
         // RFC 9112 §2.2 / §7.1: CRLF only in chunk framing.
-        Row("§7.1 bare LF after size", "5\nhello\r\n0\r\n\r\n", .error(400)),
-        Row("§7.1 bare CR after size", "5\rhello\r\n0\r\n\r\n", .error(400)),
+        Row("§7.1 bare LF after size", "5\nhello\r\n0\r\n\r\n", .error(400), reason: "bare LF in chunk framing"),
+        Row("§7.1 bare CR after size", "5\rhello\r\n0\r\n\r\n", .error(400), reason: "bare CR in chunk framing"),
+        Row("§7.1 bare LF after the last chunk", "0\n\r\n", .error(400), reason: "bare LF in chunk framing"),
         Row("§7.1.1 bare LF in extension", "5;a\nb\r\nhello\r\n0\r\n\r\n", .error(400)),
         Row("§7.1.1 bare CR in extension", "5;a\rb\r\nhello\r\n0\r\n\r\n", .error(400)),
         Row("§7.1.1 NUL in extension", "5;a\u{0}\r\nhello\r\n0\r\n\r\n", .error(400)),
-        Row("§7.1.1 extension over the line limit", "5;" + "a".times(4095) + "\r\nhello\r\n0\r\n\r\n", .error(400)),
+        Row("§7.1.1 extension over the line limit", "5;" + "a".times(4095) + "\r\nhello\r\n0\r\n\r\n", .error(400),
+            reason: "chunk size line too long"),
         Row("§7.1.1 extension at the line limit", "5;" + "a".times(4094) + "\r\nhello\r\n0\r\n\r\n", .ok),
+        Row("§7.1.1 quoted value too long", "5;a=\"" + "q".times(4100) + "\"\r\nhello\r\n0\r\n\r\n", .error(400),
+            reason: "chunk size line too long"),
+        // RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ),
+        // chunk-ext-name = token, chunk-ext-val = token / quoted-string.
+        Row("§7.1.1 name only", "5;a\r\nhello\r\n0\r\n\r\n", .ok),
+        Row("§7.1.1 several extensions", "5;a;b=c;d=\"e\"\r\nhello\r\n0;z\r\n\r\n", .ok),
+        Row("§7.1.1 BWS around ; and =", "5 ; a = b ;c\r\nhello\r\n0\r\n\r\n", .ok),
+        Row("§7.1.1 quoted value with ; and SP", "5;a=\"x; y\"\r\nhello\r\n0\r\n\r\n", .ok),
+        Row("§7.1.1 quoted-pair", "5;a=\"x\\\"y\"\r\nhello\r\n0\r\n\r\n", .ok),
+        Row("§7.1.1 obs-text in a quoted value", "5;a=\"caf\u{E9}\"\r\nhello\r\n0\r\n\r\n", .ok),
+        Row("§7.1.1 empty extension", "5;\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 empty name", "5;=b\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 empty value", "5;a=\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 name with non-token byte", "5;a@b\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 name with obs-text", "5;caf\u{E9}\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 two words as a name", "5;a b\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 two words as a value", "5;a=b c\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 second =", "5;a=b=c\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 comma instead of ;", "5;a,b\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 whitespace before the CRLF", "5;a \r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 whitespace after a value", "5;a=b\t\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 unterminated quoted value", "5;a=\"b\r\nhello\r\n0\r\n\r\n", .error(400), reason: "bare CR in chunk extension"),
+        Row("§7.1.1 junk after a quoted value", "5;a=\"b\"c\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 CTL in a quoted value", "5;a=\"b\u{1}\"\r\nhello\r\n0\r\n\r\n", .error(400), reason: "invalid chunk extension"),
+        Row("§7.1.1 bare LF in a quoted value", "5;a=\"b\nc\"\r\nhello\r\n0\r\n\r\n", .error(400), reason: "bare LF in chunk extension"),
         // RFC 9112 §7.1.2: trailer fields follow field-line syntax.
         Row("§7.1.2 valid trailer", "0\r\nX: y\r\n\r\n", .ok),
         Row("§7.1.2 obs-fold in trailers", "0\r\nX: y\r\n z\r\n\r\n", .error(400)),
@@ -218,7 +251,7 @@ func decode(_ text: String, with decoder: BodyDecoder, splitAt cuts: [Int] = [])
     func rule(_ row: Row) {
         let run = decode(row.raw, with: .chunked())
         let result: Verdict = if let error = run.error { .error(error.status) } else if run.finished { .ok } else { .incomplete }
-        #expect(result == row.expected)
+        row.check(result, reason: run.error?.reason)
     }
 
     @Test func trailerLimits() {

@@ -64,6 +64,15 @@ import Testing
             + "Connection: close\r\n\r\n")
     }
 
+    /// Found by fuzzing (the serializer's output must be a fixed point): an empty Host means no
+    /// host was asked for, so no X-Forwarded-Host is written, not an empty one.
+    @Test func emptyHostGetsNoForwardedHost() {
+        let out = Self.serialize("GET /x HTTP/1.0\r\nHost:\r\n\r\n",
+                                 UpstreamRequestOptions(clientAddress: "127.0.0.1", body: .none, keepAlive: false))
+        #expect(out == "GET /x HTTP/1.1\r\nHost: \r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+            + "Connection: close\r\n\r\n")
+    }
+
     @Test func chunkedUpstreamBody() {
         let raw = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
         let out = Self.serialize(raw, UpstreamRequestOptions(clientAddress: "127.0.0.1", body: .chunked, keepAlive: false))

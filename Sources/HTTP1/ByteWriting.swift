@@ -57,3 +57,12 @@ extension Array where Element == UInt8 {
         for b in text.utf8 where ByteClass.isToken(b) { append(b) }
     }
 }
+
+extension Array where Element == UInt8 {
+    /// `Content-Length: n` and its CRLF, as both serializers write it.
+    mutating func appendContentLengthField(_ length: UInt64) {
+        append("Content-Length: ")
+        appendDecimal(length)
+        append("\r\n")
+    }
+}

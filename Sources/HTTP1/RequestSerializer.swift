@@ -70,14 +70,9 @@ public enum RequestSerializer {
         }
 
         switch options.body {
-        case .none:
-            break
-        case .contentLength(let n):
-            out.append("Content-Length: ")
-            out.appendDecimal(n)
-            out.append("\r\n")
-        case .chunked:
-            out.append("Transfer-Encoding: chunked\r\n")
+        case .none: break
+        case .contentLength(let n): out.appendContentLengthField(n)
+        case .chunked: out.append("Transfer-Encoding: chunked\r\n")
         }
 
         if options.upgrade, let upgrade = head.upgrade {

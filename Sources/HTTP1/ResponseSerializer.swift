@@ -48,14 +48,9 @@ public enum ResponseSerializer {
         }
 
         switch body {
-        case .none, .untilClose:
-            break
-        case .contentLength(let n):
-            out.append("Content-Length: ")
-            out.appendDecimal(n)
-            out.append("\r\n")
-        case .chunked:
-            out.append("Transfer-Encoding: chunked\r\n")
+        case .none, .untilClose: break
+        case .contentLength(let n): out.appendContentLengthField(n)
+        case .chunked: out.append("Transfer-Encoding: chunked\r\n")
         }
 
         if head.status == 101, let upgrade = head.upgrade {
@@ -86,9 +81,8 @@ public enum ResponseSerializer {
         out.appendFieldText(reasonPhrase(status))
         out.append("\r\nContent-Type: ")
         out.appendFieldText(contentType)
-        out.append("\r\nContent-Length: ")
-        out.appendDecimal(UInt64(body.count))
         out.append("\r\n")
+        out.appendContentLengthField(UInt64(body.count))
         for (name, value) in extraFields {
             out.appendFieldName(name)
             out.append(": ")

@@ -240,6 +240,11 @@ def start_gunicorn(name: str, log_dir: Path, port: int | None = None, uds: str |
         "--log-level", "warning",
         "--chdir", str(EXAMPLES), *(extra_args or []), "wsgi_app:app",
     ]
+    return _start_backend(name, argv, log_dir, address, connect_to)
+
+
+def _start_backend(name: str, argv: list[str], log_dir: Path, address: str, connect_to) -> Backend:
+    """Starts a backend process and waits until it accepts connections (stopping it on failure)."""
     proc = Proc(name, argv, log_dir, env={"PADDOCK_DEMO_NAME": name})
     try:
         wait_until_accepting(connect_to, proc)
@@ -261,13 +266,7 @@ def start_uvicorn(name: str, log_dir: Path, port: int | None = None, uds: str | 
         "--log-level", "warning", "--no-access-log",
         "--app-dir", str(EXAMPLES), *(extra_args or []), "asgi_app:app",
     ]
-    proc = Proc(name, argv, log_dir, env={"PADDOCK_DEMO_NAME": name})
-    try:
-        wait_until_accepting(connect_to, proc)
-    except BaseException:
-        proc.stop()
-        raise
-    return Backend(proc, name, address, connect_to)
+    return _start_backend(name, argv, log_dir, address, connect_to)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ import UV
 /// or through `responseOutput` (buffering: the upstream is read at full speed and released as soon as
 /// its response is complete, while the client drains the spill at its own pace).
 ///
-/// Invariants: `serverIndex` is set exactly while the server's in-flight count includes this request;
+/// Invariants: `serverIndex` is set exactly while the server's in-flight count includes this request
+/// on the exchange's behalf (a request the client abandoned hands its slot to the draining upstream
+/// connection, which releases it when the worker is done);
 /// `queueTicket` is set exactly while the request waits in its pool's queue; `responseStarted` turns
 /// true when the first response byte is queued for the client, after which a failure can only abort the
 /// connection, never answer with an error status.

@@ -731,3 +731,37 @@ def open_files_under(pid: int, directory: Path) -> list[str]:
         if target.startswith(prefix):
             found.append(target)
     return found
+
+
+class ScriptedServer:
+    """A raw backend on loopback for scripted protocol tests: accepts on `listener` from a thread
+    and runs `handle(sock, number)` for each connection on a thread of its own, until `stop()`."""
+
+    def __init__(self, listener: socket.socket):
+        self.listener = listener
+        self.listener.settimeout(0.2)
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections += 1
+            threading.Thread(target=self.handle, args=(sock, self.connections), daemon=True).start()
+
+    def handle(self, sock: socket.socket, number: int) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.listener.close()
+        self._thread.join(timeout=2)

@@ -4,11 +4,10 @@ body that ends early resets the client connection instead of ending cleanly with
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 
-from harness import Paddock
+from harness import Paddock, ScriptedServer
 
 # Each scripted backend answers every request on a connection with these bytes, then closes.
 INVALID_RESPONSES = {
@@ -23,42 +22,25 @@ TRUNCATED_CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n
 TRUNCATED_LENGTH = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it"
 
 
-class ScriptedBackend:
-    """Reads a request head, writes `reply`, closes. On a thread, for as many connections as come."""
+class ScriptedBackend(ScriptedServer):
+    """Reads a request head, writes `reply`, closes; for every connection."""
 
     def __init__(self, reply: bytes):
         self.reply = reply
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.listener.settimeout(0.2)
-        self.address = f"127.0.0.1:{self.listener.getsockname()[1]}"
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        listener = socket.create_server(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{listener.getsockname()[1]}"
+        super().__init__(listener)
 
-    def _serve(self):
-        while self.running:
-            try:
-                conn, _ = self.listener.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.connections += 1
-            with conn:
-                conn.settimeout(5)
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                conn.sendall(self.reply)
-
-    def close(self):
-        self.running = False
-        self.thread.join(timeout=2)
-        self.listener.close()
+    def handle(self, sock: socket.socket, number: int) -> None:
+        with sock:
+            sock.settimeout(5)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            sock.sendall(self.reply)
 
 
 def _proxy(work_dir, backend: ScriptedBackend, name: str) -> Paddock:
@@ -101,7 +83,7 @@ def test_an_invalid_response_becomes_502(work_dir, case):
         assert b"hello" not in data and b"X-A" not in data and b"X-Big" not in data
     finally:
         paddock.stop()
-        backend.close()
+        backend.stop()
 
 
 @pytest.mark.parametrize("reply", [TRUNCATED_CHUNKED, TRUNCATED_LENGTH], ids=["chunked", "content-length"])
@@ -116,4 +98,4 @@ def test_a_truncated_body_is_never_completed(work_dir, reply):
         assert reset, "the connection ended cleanly after a truncated body"
     finally:
         paddock.stop()
-        backend.close()
+        backend.stop()

@@ -17,8 +17,8 @@ import time
 import pytest
 
 from harness import (
-    ConnectionClosed, Paddock, RawConn, RssSampler, async_pool, free_port, health, pool_health, start_uvicorn,
-    wait_for,
+    ConnectionClosed, Paddock, RawConn, RssSampler, ScriptedServer, async_pool, free_port, health,
+    pool_health, start_uvicorn, wait_for,
 )
 
 KiB = 1024
@@ -296,37 +296,24 @@ def test_requests_in_quick_succession_reuse_the_upstream_connection(short_keepal
     assert len(set(ports)) == 1, f"uvicorn saw several upstream connections: {ports}"
 
 
-class FlakyKeepAliveServer:
+class FlakyKeepAliveServer(ScriptedServer):
     """A raw HTTP/1.1 server on loopback that answers the first request on each connection with
     keep-alive, and closes the connection (after reading it, without answering) on any later
     request: what a server's idle close looks like when it crosses a reused connection's request.
     The body of each answer is "c<connection>r<request>"."""
 
     def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", free_port()))
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
+        listener = socket.create_server(("127.0.0.1", free_port()))
+        self.port = listener.getsockname()[1]
         self.address = f"127.0.0.1:{self.port}"
-        self.connections = 0
         self.dropped = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(listener)
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sock, _ = self.listener.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.connections += 1
-            threading.Thread(target=self._handle, args=(sock, self.connections), daemon=True).start()
-
-    def _handle(self, sock: socket.socket, number: int) -> None:
+    def handle(self, sock: socket.socket, number: int) -> None:
         sock.settimeout(10)
         with sock:
             buf, served = b"", 0
-            while not self._stop.is_set():
+            while not self.stopping:
                 try:
                     while b"\r\n\r\n" not in buf:
                         chunk = sock.recv(65536)
@@ -350,11 +337,6 @@ class FlakyKeepAliveServer:
                     return  # closes: a FIN, as from an idle timeout that fired just now
                 body = f"c{number}r{served}".encode()
                 sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.listener.close()
-        self._thread.join(timeout=2)
 
 
 @pytest.fixture
@@ -408,7 +390,7 @@ UPGRADE_REQUEST = (b"GET /ws HTTP/1.1\r\nHost: e2e.test\r\nConnection: Upgrade\r
                    b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
 
 
-class RawUpgradeServer:
+class RawUpgradeServer(ScriptedServer):
     """Answers an upgrade request with 101 on a unix socket, then either writes `send` bytes into
     the tunnel and closes, or (send=0) waits 0.5 s and counts what arrives until EOF."""
 
@@ -416,24 +398,13 @@ class RawUpgradeServer:
         self.path, self.send = path, send
         self.received: int | None = None
         self.error: str | None = None  # how the tunnel ended, if not with EOF
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(path)
-        self.listener.listen(16)
-        self.listener.settimeout(0.2)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(16)
         self.done = threading.Event()  # a tunnel ended (at the server)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(listener)
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sock, _ = self.listener.accept()
-            except (socket.timeout, OSError):
-                continue
-            threading.Thread(target=self._handle, args=(sock,), daemon=True).start()
-
-    def _handle(self, sock: socket.socket) -> None:
+    def handle(self, sock: socket.socket, number: int) -> None:
         sock.settimeout(10)
         tunnel = False
         with sock:
@@ -464,11 +435,6 @@ class RawUpgradeServer:
             finally:
                 if tunnel:
                     self.done.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.listener.close()
-        self._thread.join(timeout=2)
 
 
 @pytest.fixture

@@ -101,11 +101,6 @@ public final class Proxy {
         adminListener?.close()
         adminListener = nil
     }
-
-    /// The first TCP listener's port (useful when the config asked for port 0 in tests).
-    public var boundPorts: [UInt16] { listeners.compactMap(\.boundPort) }
-
-    public var health: HealthReport { context.healthReport }
 }
 
 public struct ProxyStartError: Error, CustomStringConvertible {

@@ -31,7 +31,5 @@ public final class LoopTimer: HandleOwner {
         callback = nil
     }
 
-    public var isActive: Bool { !isClosing && uv_is_active(rawHandle) != 0 }
-
     override func willClose() { callback = nil }
 }

@@ -15,12 +15,9 @@ public struct UVError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(name): \(String(cString: uv_strerror(code)))" }
 
     public var isConnectionRefused: Bool { code == UV_ECONNREFUSED.rawValue }
-    public var isEndOfFile: Bool { code == UV_EOF.rawValue }
-    public var isTimeout: Bool { code == UV_ETIMEDOUT.rawValue }
 
     /// `UV_ETIMEDOUT`, used for our own deadlines so callers see one error vocabulary.
     public static let timedOut = UVError(UV_ETIMEDOUT.rawValue)
-    public static let cancelled = UVError(UV_ECANCELED.rawValue)
 
     /// Throws when `result` is a libuv error code.
     @inline(__always)

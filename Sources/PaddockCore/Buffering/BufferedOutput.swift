@@ -27,7 +27,6 @@ final class BufferedOutput: ByteSink {
     var isOverLimit: Bool { spill.unreadBytes > maxBacklogBytes }
 
     var isDrained: Bool { spill.isDrained }
-    var spilledToFile: Bool { spill.usesFile }
 
     func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) {
         guard failure == nil else { return }

@@ -177,11 +177,7 @@ final class DownstreamConnection: SocketDelegate {
     /// still in it, and parks the upstream connection for reuse or closes it.
     func releaseUpstream(reusable: Bool) {
         guard let exchange else { return }
-        if let ticket = exchange.queueTicket {
-            exchange.queueTicket = nil
-            exchange.pool.cancel(ticket)
-            stopQueueTimer()
-        }
+        leaveQueue(exchange)
         if let connection = exchange.upstream {
             exchange.upstream = nil
             exchange.upstreamReady = false
@@ -205,10 +201,7 @@ final class DownstreamConnection: SocketDelegate {
             releaseUpstream(reusable: false)
             return
         }
-        if let ticket = exchange.queueTicket {
-            exchange.queueTicket = nil
-            exchange.pool.cancel(ticket)
-        }
+        leaveQueue(exchange)
         exchange.upstream = nil
         exchange.upstreamReady = false
         exchange.serverIndex = nil
@@ -216,6 +209,13 @@ final class DownstreamConnection: SocketDelegate {
         connection.drainUntilClosed(timeoutMilliseconds: UInt64(pool.config.responseTimeoutMilliseconds)) {
             pool.release(server)
         }
+    }
+
+    private func leaveQueue(_ exchange: Exchange) {
+        guard let ticket = exchange.queueTicket else { return }
+        exchange.queueTicket = nil
+        exchange.pool.cancel(ticket)
+        stopQueueTimer()
     }
 
     func releaseSlot() {

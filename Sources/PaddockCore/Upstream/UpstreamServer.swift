@@ -33,8 +33,6 @@ final class UpstreamServer {
     func markUp() { isUp = true }
     func markDown() { isUp = false }
 
-    var idleCount: Int { idle.count }
-
     /// Takes the most recently parked connection, if any.
     func takeIdle() -> UpstreamConnection? {
         while let connection = idle.popLast() {

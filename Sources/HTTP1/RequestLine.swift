@@ -12,54 +12,49 @@ struct RequestLine: Sendable {
     var target: RequestTarget
     var version: HTTPVersion
 
-    enum Outcome {
-        case line(RequestLine)
-        case invalid(HTTPParseError)
-    }
-
-    static func parse(_ line: Range<Int>, in buffer: UnsafeRawBufferPointer) -> Outcome {
+    static func parse(_ line: Range<Int>, in buffer: UnsafeRawBufferPointer) -> Result<RequestLine, HTTPParseError> {
         ByteClass.withView { parse(line, in: buffer, classes: $0) }
     }
 
-    private static func parse(_ line: Range<Int>, in buffer: UnsafeRawBufferPointer, classes: ByteClass.View) -> Outcome {
+    private static func parse(_ line: Range<Int>, in buffer: UnsafeRawBufferPointer, classes: ByteClass.View) -> Result<RequestLine, HTTPParseError> {
         let end = line.upperBound
         var i = line.lowerBound
         while i < end, classes.isToken(buffer[i]) { i += 1 }
         let method = line.lowerBound..<i
         guard !method.isEmpty, i < end, buffer[i] == .space else {
-            return .invalid(HTTPParseError(status: 400, reason: "invalid method"))
+            return .failure(HTTPParseError(status: 400, reason: "invalid method"))
         }
         i += 1
         let targetStart = i
         while i < end, classes.isTarget(buffer[i]) { i += 1 }
         let target = targetStart..<i
         if target.isEmpty {
-            return .invalid(HTTPParseError(status: 400, reason: "invalid request target"))
+            return .failure(HTTPParseError(status: 400, reason: "invalid request target"))
         }
         guard i < end else {
-            return .invalid(HTTPParseError(status: 400, reason: "missing HTTP version"))
+            return .failure(HTTPParseError(status: 400, reason: "missing HTTP version"))
         }
         guard buffer[i] == .space else {
-            return .invalid(HTTPParseError(status: 400, reason: "invalid character in request target"))
+            return .failure(HTTPParseError(status: 400, reason: "invalid character in request target"))
         }
         let versionRange = (i + 1)..<end
         let version: HTTPVersion
         switch parseVersion(versionRange, in: buffer) {
         case .supported(let v): version = v
-        case .unsupported: return .invalid(HTTPParseError(status: 505, reason: "HTTP version not supported"))
-        case .malformed: return .invalid(HTTPParseError(status: 400, reason: "invalid HTTP version"))
+        case .unsupported: return .failure(HTTPParseError(status: 505, reason: "HTTP version not supported"))
+        case .malformed: return .failure(HTTPParseError(status: 400, reason: "invalid HTTP version"))
         }
         let methodKind = Method.classify(method, in: buffer)
         if methodKind == .connect {
             // A reverse proxy for app servers has no use for tunnels; 501 says "not implemented"
             // without promising an Allow list the way 405 would.
-            return .invalid(HTTPParseError(status: 501, reason: "CONNECT not supported"))
+            return .failure(HTTPParseError(status: 501, reason: "CONNECT not supported"))
         }
         switch RequestTarget.parse(target, method: methodKind, in: buffer) {
         case .target(let t):
-            return .line(RequestLine(method: method, methodKind: methodKind, target: t, version: version))
+            return .success(RequestLine(method: method, methodKind: methodKind, target: t, version: version))
         case .invalid(let reason):
-            return .invalid(HTTPParseError(status: 400, reason: reason))
+            return .failure(HTTPParseError(status: 400, reason: reason))
         }
     }
 

@@ -13,10 +13,11 @@ public enum RequestSerializer {
     ///    X-Forwarded-Proto, X-Forwarded-Host (the host the client asked for: `head.host`, i.e.
     ///    the Host value as received, or the absolute-form authority that overrides it per
     ///    RFC 9112 §3.2.2; omitted if neither or if it is empty);
-    /// 4. the framing field for `options.body`;
+    /// 4. the framing field for `options.body` (none for `.lengthAfterBuffering`);
     /// 5. "Connection: upgrade" + "Upgrade: <value>" if `options.upgrade` and the head has an
     ///    upgrade; otherwise "Connection: close" if `!options.keepAlive`;
-    /// 6. "\r\n".
+    /// 6. "\r\n", except for `.lengthAfterBuffering`: that head stays unfinished until
+    ///    `finishHead(_:contentLength:)` appends its Content-Length and the blank line.
     ///
     /// `source` must be the buffer `head` was parsed from (its ranges index into it).
     public static func writeHead(
@@ -70,7 +71,7 @@ public enum RequestSerializer {
         }
 
         switch options.body {
-        case .none: break
+        case .none, .lengthAfterBuffering: break
         case .contentLength(let n): out.appendContentLengthField(n)
         case .chunked: out.append("Transfer-Encoding: chunked\r\n")
         }
@@ -81,6 +82,17 @@ public enum RequestSerializer {
         } else if !options.keepAlive {
             out.append("Connection: close\r\n")
         }
-        out.append("\r\n")
+        if options.body != .lengthAfterBuffering { out.append("\r\n") }
+    }
+
+    /// Completes a head written with `body: .lengthAfterBuffering`, once the whole body is in:
+    /// appends "Content-Length: n\r\n" and the blank line. The field comes last, after any
+    /// Connection fields; its position carries no meaning (RFC 9110 §5.3).
+    ///
+    /// `head` must end with what that `writeHead` call appended, with nothing added since:
+    /// on any other head this would add a second framing field or a field after the blank line.
+    public static func finishHead(_ head: inout [UInt8], contentLength: UInt64) {
+        head.appendContentLengthField(contentLength)
+        head.append("\r\n")
     }
 }

@@ -4,6 +4,10 @@ public enum UpstreamBodyFraming: Sendable, Equatable {
     case none
     case contentLength(UInt64)
     case chunked
+    /// The body is being buffered whole, so its length is known only once it is in: the head
+    /// is written unfinished (no framing field, no blank line) and must be completed with
+    /// `RequestSerializer.finishHead(_:contentLength:)` before it is sent.
+    case lengthAfterBuffering
 }
 
 /// What `RequestSerializer` adds or rewrites when forwarding a request.

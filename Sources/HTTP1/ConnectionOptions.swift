@@ -32,4 +32,10 @@ struct ConnectionOptions: Sendable, Equatable {
         }
         return options
     }
+
+    /// Whether the connection stays open after a message with these options (RFC 9112 §9.3):
+    /// for HTTP/1.1 unless "close"; for HTTP/1.0 only with "keep-alive" and without "close".
+    func persists(version: HTTPVersion) -> Bool {
+        version == .http1_1 ? !close : keepAlive && !close
+    }
 }

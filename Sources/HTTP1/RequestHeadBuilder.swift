@@ -54,7 +54,7 @@ enum RequestHeadBuilder {
             expectsContinue = line.version == .http1_1
         }
 
-        let keepAlive = line.version == .http1_1 ? !options.close : options.keepAlive && !options.close
+        let keepAlive = options.persists(version: line.version)
         let upgrade = options.upgrade && line.version == .http1_1 ? fields.first(.upgrade)?.value : nil
 
         return .complete(RequestHead(

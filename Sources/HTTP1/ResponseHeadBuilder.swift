@@ -46,7 +46,7 @@ enum ResponseHeadBuilder {
             }
         }
 
-        let persistent = line.version == .http1_1 ? !options.close : options.keepAlive && !options.close
+        let persistent = options.persists(version: line.version)
         return .complete(ResponseHead(
             status: status,
             reason: line.reason,

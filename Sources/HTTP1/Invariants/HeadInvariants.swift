@@ -1,5 +1,22 @@
-/// Checks shared by request and response heads: the head's extent and its field list.
+/// Checks shared by request and response heads: incremental parsing, the head's extent, its
+/// field list and its upgrade.
 enum HeadInvariants {
+    /// Feeding growing prefixes to `parse` (one parser, resumed) gives the one-shot result:
+    /// `.incomplete` until the result is known, then exactly that result.
+    static func checkIncremental<Head: Equatable>(
+        _ input: UnsafeRawBufferPointer, expected: HeadParseResult<Head>,
+        parse: (UnsafeRawBufferPointer) -> HeadParseResult<Head>
+    ) throws(InvariantViolation) {
+        for cut in CutPoints.of(input) {
+            let result = parse(UnsafeRawBufferPointer(rebasing: input[..<cut]))
+            if case .incomplete = result { continue }
+            try ensure(result == expected, "prefix of \(cut) bytes gave \(result), whole input \(expected)")
+            return
+        }
+        let result = parse(input)
+        try ensure(result == expected, "incremental parse gave \(result), one-shot \(expected)")
+    }
+
     /// `headLength` lies within the input and the head ends with the empty line.
     static func checkExtent(_ headLength: Int, in buffer: UnsafeRawBufferPointer) throws(InvariantViolation) {
         try ensure(headLength >= 4 && headLength <= buffer.count, "headLength \(headLength) outside 4...\(buffer.count)")
@@ -52,6 +69,13 @@ enum HeadInvariants {
         }
         if chunked {
             try ensure(lengths.isEmpty && !codings.isEmpty, "chunked framing with \(lengths.count) CL / \(codings.count) TE fields")
+        }
+    }
+
+    /// An upgrade, if any, is the value of one of the head's Upgrade fields.
+    static func checkUpgrade(_ upgrade: Range<Int>?, fields: [HeaderField]) throws(InvariantViolation) {
+        if let upgrade {
+            try ensure(fields.contains { $0.token == .upgrade && $0.value == upgrade }, "upgrade is not an Upgrade value")
         }
     }
 

@@ -42,20 +42,11 @@ package enum RequestInvariants {
         }
     }
 
-    /// Feeding growing prefixes gives the one-shot result: `.incomplete` until the result is
-    /// known, then exactly that result.
     static func checkIncremental(
         _ input: UnsafeRawBufferPointer, limits: HTTPLimits, expected: HeadParseResult<RequestHead>
     ) throws(InvariantViolation) {
         var parser = RequestHeadParser(limits: limits)
-        for cut in CutPoints.of(input) {
-            let result = parser.parse(UnsafeRawBufferPointer(rebasing: input[..<cut]))
-            if case .incomplete = result { continue }
-            try ensure(result == expected, "prefix of \(cut) bytes gave \(result), whole input \(expected)")
-            return
-        }
-        let result = parser.parse(input)
-        try ensure(result == expected, "incremental parse gave \(result), one-shot \(expected)")
+        try HeadInvariants.checkIncremental(input, expected: expected) { parser.parse($0) }
     }
 
     static func checkHead(_ head: RequestHead, in buffer: UnsafeRawBufferPointer, limits: HTTPLimits) throws(InvariantViolation) {
@@ -100,8 +91,6 @@ package enum RequestInvariants {
             try HeadInvariants.checkFramingFields(head.fields, contentLength: nil, chunked: true, in: buffer)
         }
         try ensure(head.version == .http1_1 || (!head.expectsContinue && head.upgrade == nil), "1.0 request expects or upgrades")
-        if let upgrade = head.upgrade {
-            try ensure(head.fields.contains { $0.token == .upgrade && $0.value == upgrade }, "upgrade is not an Upgrade value")
-        }
+        try HeadInvariants.checkUpgrade(head.upgrade, fields: head.fields)
     }
 }

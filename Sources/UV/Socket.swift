@@ -1,28 +1,15 @@
 import CLibUV
 
-/// Events from a `Socket`. Never called synchronously from inside a `Socket` method the delegate
-/// invoked (writes report failures from their callback), so a delegate is never re-entered.
-public protocol SocketDelegate: AnyObject {
-    /// New bytes are in `socket.readable`. Consume what you used; the rest stays for the next call.
-    func socketDidRead(_ socket: Socket)
-    /// The peer finished sending (clean EOF).
-    func socketDidReachEOF(_ socket: Socket)
-    /// A read or write failed (reset, broken pipe, ...). The socket is unusable; close it.
-    func socketDidFail(_ socket: Socket, error: UVError)
-    /// Every queued write has been handed to the kernel.
-    func socketDidDrain(_ socket: Socket)
-}
-
 /// A connected stream socket, TCP or unix-domain, owned by exactly one connection object.
 ///
 /// Reads land directly in the socket's `InputBuffer` (no copy); the delegate parses `readable` in place.
 /// Writes go out with `uv_try_write` straight from the caller's memory; only what the kernel did not take
 /// is copied into one allocation holding the `uv_write_t` and the bytes, freed in the write callback.
-public final class Socket: HandleOwner {
+public final class Socket: HandleOwner, Transport {
     public enum Kind: Sendable { case tcp, pipe }
 
     public let kind: Kind
-    public weak var delegate: SocketDelegate?
+    public weak var delegate: TransportDelegate?
     private var input: InputBuffer
     public private(set) var isReading = false
     /// The input buffer filled up and reading paused itself; it resumes once the consumer makes room.
@@ -158,16 +145,16 @@ public final class Socket: HandleOwner {
                 uv_read_stop(stream)
                 pausedForSpace = true
             }
-            delegate?.socketDidRead(self)
+            delegate?.transportDidRead()
         } else if nread == Int(UV_EOF.rawValue) {
             stopReading()
-            delegate?.socketDidReachEOF(self)
+            delegate?.transportDidReachEOF()
         } else if nread == Int(UV_ENOBUFS.rawValue) {
             uv_read_stop(stream)
             pausedForSpace = true
         } else if nread < 0 {
             stopReading()
-            delegate?.socketDidFail(self, error: UVError(Int32(nread)))
+            delegate?.transportDidFail(UVError(Int32(nread)))
         }
     }
 
@@ -176,12 +163,8 @@ public final class Socket: HandleOwner {
     /// Bytes queued in libuv and not yet accepted by the kernel. Above a high-water mark, stop reading the peer.
     public var writeQueueBytes: Int { isClosing ? 0 : uv_stream_get_write_queue_size(stream) }
 
-    public func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { write($0) }
-    }
-
     /// Sends `first` then `second` (one writev). The bytes are copied only if the kernel does not take them now.
-    public func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+    public func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) {
         guard !isClosing else { return }
         let total = first.count + second.count
         guard total > 0 else { return }
@@ -232,9 +215,9 @@ public final class Socket: HandleOwner {
     private func writeFinished(_ status: Int32) {
         guard !isClosing else { return }
         if status < 0 {
-            delegate?.socketDidFail(self, error: UVError(status))
+            delegate?.transportDidFail(UVError(status))
         } else if uv_stream_get_write_queue_size(stream) == 0 {
-            delegate?.socketDidDrain(self)
+            delegate?.transportDidDrain()
         }
     }
 
@@ -264,7 +247,7 @@ public final class Socket: HandleOwner {
         timer.start(milliseconds: 0) { [weak self, timer] in
             timer.close()
             guard let self, !self.isClosing else { return }
-            self.delegate?.socketDidFail(self, error: error)
+            self.delegate?.transportDidFail(error)
         }
     }
 

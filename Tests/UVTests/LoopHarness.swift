@@ -1,24 +1,34 @@
 import Testing
 @testable import UV
 
-/// Records what a socket's delegate saw; tests drive the loop until a condition holds.
-final class RecordingDelegate: SocketDelegate {
+/// Records what a transport's delegate saw; tests drive the loop until a condition holds.
+///
+/// `transport` is weak: the test owns its sockets, and a delegate must not keep its transport alive.
+final class RecordingDelegate: TransportDelegate {
+    weak var transport: Transport?
     var received: [UInt8] = []
     var sawEOF = false
     var error: UVError?
     var drains = 0
     var consume = true
-    var onRead: ((Socket) -> Void)?
+    var onRead: ((Transport) -> Void)?
 
-    func socketDidRead(_ socket: Socket) {
-        received.append(contentsOf: socket.readable)
-        if consume { socket.consume(socket.readable.count) }
-        onRead?(socket)
+    /// Becomes `transport`'s delegate.
+    func attach(to transport: Transport) {
+        self.transport = transport
+        transport.delegate = self
     }
 
-    func socketDidReachEOF(_ socket: Socket) { sawEOF = true }
-    func socketDidFail(_ socket: Socket, error: UVError) { self.error = error }
-    func socketDidDrain(_ socket: Socket) { drains += 1 }
+    func transportDidRead() {
+        guard let transport else { return }
+        received.append(contentsOf: transport.readable)
+        if consume { transport.consume(transport.readable.count) }
+        onRead?(transport)
+    }
+
+    func transportDidReachEOF() { sawEOF = true }
+    func transportDidFail(_ error: UVError) { self.error = error }
+    func transportDidDrain() { drains += 1 }
 }
 
 /// Runs the loop until `done()` or the deadline; every loop test ends with `finish`, which closes

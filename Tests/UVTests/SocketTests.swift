@@ -21,7 +21,7 @@ import Glibc
         let serverSide = RecordingDelegate()
         serverSide.onRead = { socket in socket.write(Array("echo:".utf8)) }
         let listener = try Listener(loop: loop, endpoint: .ip(host: "127.0.0.1", port: 0)) { socket in
-            socket.delegate = serverSide
+            serverSide.attach(to: socket)
             socket.startReading()
             accepted.append(socket)
         }
@@ -30,7 +30,7 @@ import Glibc
 
         let client = Socket(loop: loop, kind: .tcp)
         let clientSide = RecordingDelegate()
-        client.delegate = clientSide
+        clientSide.attach(to: client)
         var connectError: UVError?
         var connected = false
         client.connect(to: .ip(host: "127.0.0.1", port: port)) { error in
@@ -56,12 +56,12 @@ import Glibc
         var accepted: [Socket] = []
         let serverSide = RecordingDelegate()
         let listener = try Listener(loop: loop, endpoint: .ip(host: "127.0.0.1", port: 0)) { socket in
-            socket.delegate = serverSide
+            serverSide.attach(to: socket)
             accepted.append(socket)
         }
         let client = Socket(loop: loop, kind: .tcp)
         let clientSide = RecordingDelegate()
-        client.delegate = clientSide
+        clientSide.attach(to: client)
         let payload = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var queuedAfterWrite = 0
         client.connect(to: .ip(host: "127.0.0.1", port: try #require(listener.boundPort))) { _ in
@@ -87,7 +87,7 @@ import Glibc
         var accepted: [Socket] = []
         let serverSide = RecordingDelegate()
         let listener = try Listener(loop: loop, endpoint: .unix(path: path)) { socket in
-            socket.delegate = serverSide
+            serverSide.attach(to: socket)
             socket.startReading()
             accepted.append(socket)
         }

@@ -6,6 +6,8 @@ import CLibUV
 public final class EventLoop {
     let raw: UnsafeMutablePointer<uv_loop_t>
     private var closed = false
+    /// Reused `uv_write_t` + payload blocks for this loop's sockets (loop-confined like everything here).
+    var writeBlocks = WriteBlockPool()
 
     public init() throws(UVError) {
         raw = .allocate(capacity: 1)

@@ -4,9 +4,22 @@ import CLibUV
 ///
 /// Reads land directly in the socket's `InputBuffer` (no copy); the delegate parses `readable` in place.
 /// Writes go out with `uv_try_write` straight from the caller's memory; only what the kernel did not take
-/// is copied into one allocation holding the `uv_write_t` and the bytes, freed in the write callback.
+/// is copied into write blocks from the loop's `WriteBlockPool` (Socket+Writing.swift).
+///
+/// Memory: one allocation holds the stream handle and the socket's one connect and one shutdown request
+/// (at most one of each is in flight). libuv runs every pending request callback (with `UV_ECANCELED`)
+/// before the handle's close callback, and `HandleOwner` frees the allocation only in that close callback;
+/// `didClose` checks that no request is still in flight.
 public final class Socket: HandleOwner, Transport {
     public enum Kind: Sendable { case tcp, pipe }
+
+    /// Offsets inside the socket's single allocation; every piece is 16-byte aligned.
+    enum Layout {
+        private static func aligned(_ bytes: Int) -> Int { (bytes + 15) & ~15 }
+        static let connectOffset = aligned(max(uv_handle_size(UV_TCP), uv_handle_size(UV_NAMED_PIPE)))
+        static let shutdownOffset = connectOffset + aligned(uv_req_size(UV_CONNECT))
+        static let totalBytes = shutdownOffset + aligned(uv_req_size(UV_SHUTDOWN))
+    }
 
     public let kind: Kind
     public weak var delegate: TransportDelegate?
@@ -14,14 +27,22 @@ public final class Socket: HandleOwner, Transport {
     public private(set) var isReading = false
     /// The input buffer filled up and reading paused itself; it resumes once the consumer makes room.
     private var pausedForSpace = false
-    private var connectCompletion: ((UVError?) -> Void)?
-    private var shutdownCompletion: ((UVError?) -> Void)?
+
+    // Request state, used by Socket+Connecting.swift and Socket+Writing.swift. A request is "in flight"
+    // from the libuv call that accepted it until its callback; the completions are dropped on close,
+    // the in-flight flags are not (the callbacks still come, with UV_ECANCELED).
+    var connectCompletion: ((UVError?) -> Void)?
+    var connectInFlight = false
+    var shutdownCompletion: ((UVError?) -> Void)?
+    var shutdownInFlight = false
+    /// `uv_write` requests whose callback has not run yet.
+    var writesInFlight = 0
 
     /// - Parameter maxInputBytes: the most unconsumed input held; reading pauses when it is reached.
     public init(loop: EventLoop, kind: Kind, maxInputBytes: Int = 128 * 1024) {
         self.kind = kind
         input = InputBuffer(initialCapacity: min(16 * 1024, maxInputBytes), maxCapacity: maxInputBytes)
-        super.init(loop: loop, byteCount: Int(max(uv_handle_size(UV_TCP), uv_handle_size(UV_NAMED_PIPE))))
+        super.init(loop: loop, byteCount: Layout.totalBytes)
         let rc: Int32 = switch kind {
         case .tcp: uv_tcp_init(loop.raw, handle.assumingMemoryBound(to: uv_tcp_t.self))
         case .pipe: uv_pipe_init(loop.raw, handle.assumingMemoryBound(to: uv_pipe_t.self), 0)
@@ -31,62 +52,27 @@ public final class Socket: HandleOwner, Transport {
     }
 
     var stream: UnsafeMutablePointer<uv_stream_t> { handle.assumingMemoryBound(to: uv_stream_t.self) }
-    private var tcp: UnsafeMutablePointer<uv_tcp_t> { handle.assumingMemoryBound(to: uv_tcp_t.self) }
-
-    // MARK: Connecting
-
-    /// Connects to `endpoint`; the socket's kind must match (`.ip` → tcp, `.unix` → pipe).
-    /// The completion runs once, on the loop, unless the socket is closed first.
-    public func connect(to endpoint: Endpoint, _ completion: @escaping (UVError?) -> Void) {
-        precondition(connectCompletion == nil, "connect already in progress")
-        connectCompletion = completion
-        let request = UnsafeMutableRawPointer.allocate(byteCount: uv_req_size(UV_CONNECT), alignment: 16)
-            .assumingMemoryBound(to: uv_connect_t.self)
-        let callback: uv_connect_cb = { request, status in
-            let stream = request!.pointee.handle
-            request!.deallocate()
-            let me = HandleOwner.owner(UnsafeMutableRawPointer(stream), as: Socket.self)
-            me.connectFinished(status)
-        }
-        switch endpoint {
-        case .ip:
-            precondition(kind == .tcp)
-            let rc: Int32
-            do {
-                rc = try endpoint.withSockAddr { address in uv_tcp_connect(request, tcp, address, callback) }
-            } catch {
-                rc = error.code
-            }
-            if rc < 0 {
-                request.deallocate()
-                failConnectLater(rc)
-            }
-        case let .unix(path):
-            precondition(kind == .pipe)
-            // uv_pipe_connect reports every failure through the callback.
-            uv_pipe_connect(request, handle.assumingMemoryBound(to: uv_pipe_t.self), path, callback)
-        }
+    var tcp: UnsafeMutablePointer<uv_tcp_t> { handle.assumingMemoryBound(to: uv_tcp_t.self) }
+    var connectRequest: UnsafeMutablePointer<uv_connect_t> {
+        (handle + Layout.connectOffset).assumingMemoryBound(to: uv_connect_t.self)
+    }
+    var shutdownRequest: UnsafeMutablePointer<uv_shutdown_t> {
+        (handle + Layout.shutdownOffset).assumingMemoryBound(to: uv_shutdown_t.self)
     }
 
-    private func connectFinished(_ status: Int32) {
-        guard let completion = connectCompletion, !isClosing else { return }
-        connectCompletion = nil
-        if status == 0, kind == .tcp { uv_tcp_nodelay(tcp, 1) }
-        completion(status < 0 ? UVError(status) : nil)
+    /// The socket a request was issued on (its handle's `data` is still retained while requests are pending).
+    static func owner(ofRequestOn stream: UnsafeMutablePointer<uv_stream_t>?) -> Socket {
+        HandleOwner.owner(UnsafeMutableRawPointer(stream), as: Socket.self)
     }
 
-    /// A synchronous connect failure (bad address) is still reported asynchronously, keeping callers simple.
-    private func failConnectLater(_ code: Int32) {
+    /// Reports `error` to the delegate on a later loop iteration, so no delegate is re-entered.
+    func failLater(_ error: UVError) {
         let timer = LoopTimer(loop: loop)
         timer.start(milliseconds: 0) { [weak self, timer] in
             timer.close()
-            self?.connectFinished(code)
+            guard let self, !self.isClosing else { return }
+            self.delegate?.transportDidFail(error)
         }
-    }
-
-    /// Called by `Listener` for accepted TCP connections.
-    func acceptedTCP() {
-        if kind == .tcp { uv_tcp_nodelay(tcp, 1) }
     }
 
     // MARK: Reading
@@ -158,99 +144,6 @@ public final class Socket: HandleOwner, Transport {
         }
     }
 
-    // MARK: Writing
-
-    /// Bytes queued in libuv and not yet accepted by the kernel. Above a high-water mark, stop reading the peer.
-    public var writeQueueBytes: Int { isClosing ? 0 : uv_stream_get_write_queue_size(stream) }
-
-    /// Sends `first` then `second` (one writev). The bytes are copied only if the kernel does not take them now.
-    public func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) {
-        guard !isClosing else { return }
-        let total = first.count + second.count
-        guard total > 0 else { return }
-        var written = 0
-        if uv_stream_get_write_queue_size(stream) == 0 {
-            var buffers = (uv_buf_init(UnsafeMutableRawPointer(mutating: first.baseAddress)?.assumingMemoryBound(to: CChar.self), UInt32(first.count)),
-                           uv_buf_init(UnsafeMutableRawPointer(mutating: second.baseAddress)?.assumingMemoryBound(to: CChar.self), UInt32(second.count)))
-            let rc = withUnsafeMutableBytes(of: &buffers) { raw in
-                uv_try_write(stream, raw.baseAddress!.assumingMemoryBound(to: uv_buf_t.self), second.isEmpty ? 1 : 2)
-            }
-            // On EAGAIN or any error, fall through to uv_write: it reports errors from its callback.
-            if rc > 0 { written = Int(rc) }
-        }
-        if written == total { return }
-        queueWrite(first, second, skipping: written)
-    }
-
-    @inline(never)
-    private func queueWrite(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, skipping written: Int) {
-        let remaining = first.count + second.count - written
-        let headerSize = (uv_req_size(UV_WRITE) + 15) & ~15
-        let block = UnsafeMutableRawPointer.allocate(byteCount: headerSize + remaining, alignment: 16)
-        let payload = block + headerSize
-        var offset = 0
-        if written < first.count {
-            let part = first.count - written
-            payload.copyMemory(from: first.baseAddress! + written, byteCount: part)
-            offset = part
-            if !second.isEmpty { (payload + offset).copyMemory(from: second.baseAddress!, byteCount: second.count) }
-        } else {
-            let skip = written - first.count
-            (payload).copyMemory(from: second.baseAddress! + skip, byteCount: second.count - skip)
-        }
-        var buffer = uv_buf_init(payload.assumingMemoryBound(to: CChar.self), UInt32(remaining))
-        let request = block.assumingMemoryBound(to: uv_write_t.self)
-        let rc = uv_write(request, stream, &buffer, 1) { request, status in
-            let stream = request!.pointee.handle
-            UnsafeMutableRawPointer(request!).deallocate()
-            let me = HandleOwner.owner(UnsafeMutableRawPointer(stream), as: Socket.self)
-            me.writeFinished(status)
-        }
-        if rc < 0 {
-            block.deallocate()
-            failLater(UVError(rc))
-        }
-    }
-
-    private func writeFinished(_ status: Int32) {
-        guard !isClosing else { return }
-        if status < 0 {
-            delegate?.transportDidFail(UVError(status))
-        } else if uv_stream_get_write_queue_size(stream) == 0 {
-            delegate?.transportDidDrain()
-        }
-    }
-
-    /// Half-closes the write side once queued writes are flushed.
-    public func shutdown(_ completion: @escaping (UVError?) -> Void) {
-        guard !isClosing else { return }
-        shutdownCompletion = completion
-        let request = UnsafeMutableRawPointer.allocate(byteCount: uv_req_size(UV_SHUTDOWN), alignment: 16)
-            .assumingMemoryBound(to: uv_shutdown_t.self)
-        let rc = uv_shutdown(request, stream) { request, status in
-            let stream = request!.pointee.handle
-            request!.deallocate()
-            let me = HandleOwner.owner(UnsafeMutableRawPointer(stream), as: Socket.self)
-            guard !me.isClosing, let completion = me.shutdownCompletion else { return }
-            me.shutdownCompletion = nil
-            completion(status < 0 ? UVError(status) : nil)
-        }
-        if rc < 0 {
-            request.deallocate()
-            shutdownCompletion = nil
-            failLater(UVError(rc))
-        }
-    }
-
-    private func failLater(_ error: UVError) {
-        let timer = LoopTimer(loop: loop)
-        timer.start(milliseconds: 0) { [weak self, timer] in
-            timer.close()
-            guard let self, !self.isClosing else { return }
-            self.delegate?.transportDidFail(error)
-        }
-    }
-
     // MARK: Addresses
 
     /// The peer's IP ("127.0.0.1", "::1"), or nil for unix sockets.
@@ -264,6 +157,8 @@ public final class Socket: HandleOwner, Transport {
         guard rc == 0 else { return nil }
         return withUnsafePointer(to: &storage) { Endpoint.ipString($0) }
     }
+
+    // MARK: Closing
 
     /// Closes at once with a TCP reset (RST) instead of a FIN, discarding queued writes: the peer
     /// sees an error, never a clean end. Used when a response cannot be completed, where a FIN
@@ -284,5 +179,11 @@ public final class Socket: HandleOwner, Transport {
         connectCompletion = nil
         shutdownCompletion = nil
         isReading = false
+    }
+
+    override func didClose() {
+        // The requests live in the handle's allocation, which is freed right after this returns.
+        precondition(!connectInFlight && !shutdownInFlight && writesInFlight == 0,
+                     "libuv closed a stream before its requests' callbacks ran")
     }
 }

@@ -21,11 +21,11 @@ public final class Proxy {
     /// Binds every listener. On failure nothing stays bound, and the error names the address.
     public func start() throws(ProxyStartError) {
         do {
-            for address in context.config.proxy.listen {
+            for address in context.snapshot.config.proxy.listen {
                 let listener = try bind(address) { [unowned self] socket in self.accept(socket) }
                 listeners.append(listener)
             }
-            if let admin = context.config.admin {
+            if let admin = context.snapshot.config.admin {
                 adminListener = try bind(admin.listen) { [unowned self] socket in self.acceptAdmin(socket) }
             }
         } catch {
@@ -51,7 +51,7 @@ public final class Proxy {
             socket.close()
             return
         }
-        let connection = DownstreamConnection(socket: socket, context: context)
+        let connection = DownstreamConnection(transport: socket, context: context)
         connections[ObjectIdentifier(connection)] = connection
         connection.onClose = { [unowned self] closed in
             self.connections[ObjectIdentifier(closed)] = nil
@@ -67,6 +67,14 @@ public final class Proxy {
         connection.start()
     }
 
+    /// Makes `config` the one new requests use; requests under way finish under the old one. The
+    /// pools' shared state (slots, queue, health) carries over for servers that keep their address.
+    /// Listeners are not changed here.
+    public func install(_ config: Config) {
+        let snapshot = context.install(config)
+        context.logger.info("config generation \(snapshot.generation) installed: \(config.summary)")
+    }
+
     /// Stops accepting, lets requests in progress finish (up to `graceMilliseconds`), then closes
     /// everything so the loop runs out of handles and `run()` returns.
     public func stop(graceMilliseconds: UInt64 = 10_000) {
@@ -74,7 +82,7 @@ public final class Proxy {
         stopping = true
         closeListeners()
         for connection in adminConnections.values { connection.close() }
-        for pool in context.pools.values { pool.closeIdle() }
+        context.cache.closeAll()
         for connection in Array(connections.values) { connection.shutdownGracefully() }
         let timer = LoopTimer(loop: context.loop)
         drainTimer = timer
@@ -90,7 +98,7 @@ public final class Proxy {
 
     private func finishStopIfDrained() {
         guard stopping, connections.isEmpty else { return }
-        for pool in context.pools.values { pool.closeIdle() }
+        context.cache.closeAll()
         drainTimer?.close()
         drainTimer = nil
     }

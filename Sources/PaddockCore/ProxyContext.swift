@@ -1,17 +1,18 @@
-import HTTP1
 import Logging
 import PaddockConfig
 import UV
 
-/// What every connection on one loop shares: the config snapshot, its router and pools, and limits.
-/// Loop-confined.
+/// What every connection on one loop shares: the current config snapshot, the loop's upstream
+/// connection cache, and how to dial servers. Loop-confined; with `threads = N` there is one per
+/// loop, and only the snapshot and the pools' shared state cross loops.
 final class ProxyContext {
     let loop: EventLoop
-    let config: Config
-    let router: Router
-    let pools: [String: UpstreamPool]
-    let limits: HTTPLimits
     let logger: Logger
+    let registry: PoolRegistry
+    let cache = ConnectionCache()
+    let dialer: UpstreamDialer
+    /// The config new requests use. Replaced whole by `install`; a request keeps the one it began with.
+    private(set) var snapshot: ProxySnapshot
 
     /// Stop reading one side while the other side's write queue holds more than this.
     let writeHighWaterBytes = 256 * 1024
@@ -22,22 +23,19 @@ final class ProxyContext {
     /// not destroyed by a TCP reset (lingering close).
     let lingerMilliseconds: UInt64 = 2_000
 
-    init(loop: EventLoop, config: Config, logger: Logger) {
+    init(loop: EventLoop, config: Config, logger: Logger, registry: PoolRegistry = PoolRegistry(),
+         dialer: UpstreamDialer? = nil) {
         self.loop = loop
-        self.config = config
         self.logger = logger
-        router = Router(routes: config.routes)
-        var pools: [String: UpstreamPool] = [:]
-        for pool in config.pools { pools[pool.name] = UpstreamPool(config: pool) }
-        self.pools = pools
-        var limits = HTTPLimits()
-        limits.dropUnderscoreFields = config.proxy.dropUnderscoreHeaders
-        self.limits = limits
+        self.registry = registry
+        self.dialer = dialer ?? SocketDialer(loop: loop)
+        snapshot = ProxySnapshot(generation: 1, config: config, registry: registry)
     }
 
-    var clientTimeoutMilliseconds: UInt64 { UInt64(config.proxy.clientTimeoutMilliseconds) }
-
-    var healthReport: HealthReport {
-        HealthReport(pools: config.pools.compactMap { pools[$0.name]?.healthReport })
+    /// Makes `config` the one new requests use, and returns its snapshot.
+    @discardableResult
+    func install(_ config: Config) -> ProxySnapshot {
+        snapshot = ProxySnapshot(generation: snapshot.generation + 1, config: config, registry: registry)
+        return snapshot
     }
 }

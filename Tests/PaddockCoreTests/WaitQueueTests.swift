@@ -2,100 +2,143 @@ import PaddockConfig
 import Testing
 @testable import PaddockCore
 
-/// The sync pool's queue, driven without sockets: waiters take slots the way connections do.
+/// The sync pool's shared state, driven without sockets: acquire, queue, release, grant, swap.
 @Suite struct WaitQueueTests {
-    final class Waiter: PoolWaiter {
+    final class Waiter: SlotWaiter {
         let name: String
-        let pool: UpstreamPool
-        var tried: [Int] = []
-        var server: Int?
+        var grants: [PoolState.Grant] = []
         private let record: (String) -> Void
 
-        init(_ name: String, pool: UpstreamPool, record: @escaping (String) -> Void) {
+        init(_ name: String, record: @escaping (String) -> Void) {
             self.name = name
-            self.pool = pool
             self.record = record
         }
 
-        func poolSlotFreed() -> Bool {
-            guard case let .server(index) = pool.pick(excluding: tried) else { return false }
-            pool.servers[index].acquire()
-            server = index
+        func slotGranted(_ grant: PoolState.Grant) {
+            grants.append(grant)
             record(name)
-            return true
         }
     }
 
-    private func pool(workers: [Int], maxQueue: Int = 1024) -> UpstreamPool {
-        UpstreamPool(config: PoolConfig(
-            name: "web", kind: .sync, maxQueue: maxQueue,
-            servers: workers.enumerated().map { index, count in
-                ServerConfig(address: .ipv4(host: "127.0.0.1", port: UInt16(8001 + index)), workers: count)
-            }))
+    static func config(workers: [Int], maxQueue: Int = 1024, firstPort: UInt16 = 8001) -> PoolConfig {
+        PoolConfig(name: "web", kind: .sync, maxQueue: maxQueue, servers: workers.enumerated().map { index, count in
+            ServerConfig(address: .ipv4(host: "127.0.0.1", port: firstPort + UInt16(index)), workers: count)
+        })
     }
 
-    @Test func freedSlotsGoToTheOldestWaiterFirst() {
-        let pool = pool(workers: [1])
+    private func server(_ pick: PoolState.Pick) -> ServerRef? {
+        if case let .server(server) = pick { server } else { nil }
+    }
+
+    @Test func freedSlotsGoToTheOldestWaiterFirst() throws {
+        let pool = SharedPool(config: Self.config(workers: [1]))
         var served: [String] = []
-        guard case .server(0) = pool.pick(excluding: []) else {
-            Issue.record("first request should get the free worker")
-            return
-        }
-        pool.servers[0].acquire()
-        #expect(pool.pick(excluding: []) == .full)
-        let waiters = ["a", "b", "c"].map { Waiter($0, pool: pool) { served.append($0) } }
-        let tickets = waiters.map { pool.enqueue($0) }
-        #expect(pool.queuedCount == 3)
+        let first = try #require(server(pool.acquire(excluding: [])))
+        #expect(pool.acquire(excluding: []) == .full)
+        let waiters = ["a", "b", "c"].map { Waiter($0) { served.append($0) } }
+        let tickets = waiters.map { pool.enqueue($0, excluding: [], deadline: .max) }
+        #expect(pool.healthReport.queued == 3)
         pool.cancel(tickets[1]!)
-        #expect(pool.queuedCount == 2)
-        pool.release(pool.servers[0])
+        #expect(pool.healthReport.queued == 2)
+        pool.release(first.id, now: 0)
         #expect(served == ["a"])
-        pool.release(pool.servers[0])
+        #expect(waiters[0].grants.map(\.ticket) == [tickets[0]!])
+        pool.release(first.id, now: 0)
         #expect(served == ["a", "c"])
-        #expect(pool.queuedCount == 0)
-        #expect(pool.servers[0].inFlight == 1)
+        #expect(pool.healthReport.queued == 0)
+        #expect(pool.healthReport.servers[0].inFlight == 1)
     }
 
     @Test func aFullQueueRefusesNewWaiters() {
-        let pool = pool(workers: [1], maxQueue: 2)
-        pool.servers[0].acquire()
-        let waiters = (0..<3).map { Waiter("\($0)", pool: pool) { _ in } }
-        #expect(pool.enqueue(waiters[0]) != nil)
-        #expect(pool.enqueue(waiters[1]) != nil)
-        #expect(pool.enqueue(waiters[2]) == nil)
+        var state = PoolState(config: Self.config(workers: [1], maxQueue: 2))
+        _ = state.acquire(excluding: [])
+        let tickets = (0..<3).map { _ in state.enqueue(excluding: [], deadline: .max) }
+        #expect(tickets.map { $0 != nil } == [true, true, false])
     }
 
-    @Test func aWaiterThatCannotUseTheSlotKeepsItsPlace() {
-        let pool = pool(workers: [1, 1])
-        pool.servers[0].acquire()
-        pool.servers[1].acquire()
-        var served: [String] = []
-        let picky = Waiter("picky", pool: pool) { served.append($0) }
-        picky.tried = [0]  // server 0 already failed this request
-        let other = Waiter("other", pool: pool) { served.append($0) }
-        _ = pool.enqueue(picky)
-        _ = pool.enqueue(other)
-        // A slot frees on server 0: the picky waiter cannot use it, the next one can.
-        pool.release(pool.servers[0])
-        #expect(served == ["other"])
-        #expect(pool.queuedCount == 1)
-        // A slot on server 1 goes to the picky waiter, still first in line.
-        pool.release(pool.servers[1])
-        #expect(served == ["other", "picky"])
-        #expect(picky.server == 1)
+    @Test func aWaiterThatCannotUseTheSlotKeepsItsPlace() throws {
+        var state = PoolState(config: Self.config(workers: [1, 1]))
+        let aValue = server(state.acquire(excluding: []))
+        let a = try #require(aValue)
+        let bValue = server(state.acquire(excluding: []))
+        let b = try #require(bValue)
+        #expect(a.id != b.id)
+        // The picky waiter already failed on `a`.
+        let pickyValue = state.enqueue(excluding: [a.id], deadline: .max)
+        let picky = try #require(pickyValue)
+        let otherValue = state.enqueue(excluding: [], deadline: .max)
+        let other = try #require(otherValue)
+        // A slot frees on `a`: the picky waiter cannot use it, the next one can.
+        let first = state.release(a.id, now: 0)
+        #expect(first == PoolState.Grant(ticket: other, server: a))
+        #expect(state.queue.count == 1)
+        // A slot on `b` goes to the picky waiter, still first in line.
+        let second = state.release(b.id, now: 0)
+        #expect(second == PoolState.Grant(ticket: picky, server: b))
     }
 
-    @Test func waitersAreHeldWeakly() {
-        let pool = pool(workers: [1])
-        pool.servers[0].acquire()
+    @Test func anExpiredWaiterIsPassedOver() throws {
+        var state = PoolState(config: Self.config(workers: [1]))
+        let aValue = server(state.acquire(excluding: []))
+        let a = try #require(aValue)
+        _ = state.enqueue(excluding: [], deadline: 100)
+        let lateValue = state.enqueue(excluding: [], deadline: 500)
+        let late = try #require(lateValue)
+        let grant = state.release(a.id, now: 200)
+        #expect(grant == PoolState.Grant(ticket: late, server: a))
+    }
+
+    @Test func aGrantForAWaiterThatIsGoneIsPassedOn() throws {
+        let pool = SharedPool(config: Self.config(workers: [1]))
+        let held = try #require(server(pool.acquire(excluding: [])))
         var served: [String] = []
         do {
-            let gone = Waiter("gone", pool: pool) { served.append($0) }
-            _ = pool.enqueue(gone)
+            let gone = Waiter("gone") { served.append($0) }
+            _ = pool.enqueue(gone, excluding: [], deadline: .max)
         }
-        let kept = Waiter("kept", pool: pool) { served.append($0) }
-        _ = pool.enqueue(kept)
-        pool.release(pool.servers[0])
+        let kept = Waiter("kept") { served.append($0) }
+        _ = pool.enqueue(kept, excluding: [], deadline: .max)
+        pool.release(held.id, now: 0)
         #expect(served == ["kept"])
+        #expect(pool.healthReport.servers[0].inFlight == 1)
+    }
+
+    @Test func aSwapKeepsSlotsHealthAndQueueOfServersThatStay() throws {
+        var state = PoolState(config: Self.config(workers: [1, 1]))
+        let aValue = server(state.acquire(excluding: []))
+        let a = try #require(aValue)
+        let bValue = server(state.acquire(excluding: []))
+        let b = try #require(bValue)
+        state.markDown(b.id)
+        let waitingValue = state.enqueue(excluding: [], deadline: .max)
+        let waiting = try #require(waitingValue)
+        // The new config keeps `b`'s address (now with 2 workers), drops `a`, adds a new server.
+        var next = Self.config(workers: [2, 1], firstPort: 8002)
+        next.servers[0].workers = 2
+        state.reconfigure(next)
+        #expect(state.servers.map(\.address) == next.servers.map(\.address))
+        #expect(state.servers[0].id == b.id)
+        #expect(state.servers[0].inFlight == 1)
+        #expect(state.servers[0].isUp == false)
+        #expect(state.servers[0].capacity == 2)
+        #expect(state.queue.count == 1)
+        // The request still running on the dropped server finishes there; its slot frees capacity
+        // that the waiter gets on a server of the new config.
+        let grantValue = state.release(a.id, now: 0)
+        let grant = try #require(grantValue)
+        #expect(grant.ticket == waiting)
+        #expect(grant.server.id != a.id)
+    }
+
+    @Test func pickAndAcquireIsOneStep() throws {
+        var state = PoolState(config: Self.config(workers: [2]))
+        let firstValue = server(state.acquire(excluding: []))
+        let first = try #require(firstValue)
+        #expect(state.servers[0].inFlight == 1)
+        _ = state.acquire(excluding: [])
+        let full = state.acquire(excluding: [])
+        let exhausted = state.acquire(excluding: [first.id])
+        #expect(full == .full)
+        #expect(exhausted == .exhausted)
     }
 }

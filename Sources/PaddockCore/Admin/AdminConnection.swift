@@ -3,25 +3,25 @@ import UV
 
 /// One connection to the admin listener. Serves `GET /health` and answers everything else with 404.
 /// Each response closes the connection: the admin endpoint is for probes, not for throughput.
-final class AdminConnection: SocketDelegate {
-    private let socket: Socket
+final class AdminConnection: TransportDelegate {
+    private let socket: any Transport
     private let context: ProxyContext
     private let timer: LoopTimer
     private var parser: RequestHeadParser
     private var answered = false
     var onClose: ((AdminConnection) -> Void)?
 
-    init(socket: Socket, context: ProxyContext) {
+    init(socket: any Transport, context: ProxyContext) {
         self.socket = socket
         self.context = context
         timer = LoopTimer(loop: context.loop)
-        parser = RequestHeadParser(limits: context.limits)
+        parser = RequestHeadParser(limits: context.snapshot.limits)
         socket.delegate = self
     }
 
     func start() {
         socket.startReading()
-        timer.start(milliseconds: context.clientTimeoutMilliseconds) { [unowned self] in self.close() }
+        timer.start(milliseconds: context.snapshot.clientTimeoutMilliseconds) { [unowned self] in self.close() }
     }
 
     private func respond(status: Int, contentType: String, body: String) {
@@ -41,7 +41,7 @@ final class AdminConnection: SocketDelegate {
         callback(self)
     }
 
-    func socketDidRead(_ socket: Socket) {
+    func transportDidRead() {
         guard !answered else {
             socket.consume(socket.readable.count)
             return
@@ -56,7 +56,7 @@ final class AdminConnection: SocketDelegate {
             let path = String(decoding: UnsafeRawBufferPointer(rebasing: input[head.path]), as: UTF8.self)
             let isGet = head.methodKind == .get || head.methodKind == .head
             if path == "/health" && isGet {
-                let report = context.healthReport
+                let report = context.snapshot.healthReport
                 respond(status: report.httpStatus, contentType: "application/json",
                         body: head.methodKind == .head ? "" : report.json)
             } else if path == "/health" {
@@ -67,7 +67,7 @@ final class AdminConnection: SocketDelegate {
         }
     }
 
-    func socketDidReachEOF(_ socket: Socket) { close() }
-    func socketDidFail(_ socket: Socket, error: UVError) { close() }
-    func socketDidDrain(_ socket: Socket) {}
+    func transportDidReachEOF() { close() }
+    func transportDidFail(_ error: UVError) { close() }
+    func transportDidDrain() {}
 }

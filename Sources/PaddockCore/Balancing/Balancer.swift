@@ -49,6 +49,8 @@ public struct Balancer: Sendable {
     /// From this many servers on, least-outstanding samples two instead of scanning all.
     public static let twoChoicesThreshold = 8
 
+    public var serverCount: Int { currentWeights.count }
+
     public init(strategy: BalanceStrategy, serverCount: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
         precondition(serverCount > 0, "a pool has at least one server")
         self.strategy = strategy

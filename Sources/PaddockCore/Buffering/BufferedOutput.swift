@@ -9,7 +9,7 @@ import UV
 ///
 /// Invariant: once anything is spilled, every later byte is spilled too, so order is kept.
 final class BufferedOutput: ByteSink {
-    private let socket: Socket
+    private let socket: any Transport
     private let spill: SpillBuffer
     private let highWaterBytes: Int
     private let maxBacklogBytes: UInt64
@@ -17,7 +17,7 @@ final class BufferedOutput: ByteSink {
 
     /// - Parameter maxBacklogBytes: above this much unsent backlog the output reports `isOverLimit`,
     ///   and the caller paces the server to the client (like nginx's `proxy_max_temp_file_size`).
-    init(socket: Socket, spill: SpillBuffer, highWaterBytes: Int, maxBacklogBytes: UInt64) {
+    init(socket: any Transport, spill: SpillBuffer, highWaterBytes: Int, maxBacklogBytes: UInt64) {
         self.socket = socket
         self.spill = spill
         self.highWaterBytes = highWaterBytes

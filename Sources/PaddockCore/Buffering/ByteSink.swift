@@ -1,7 +1,7 @@
 import UV
 
-/// Where a message's bytes go: straight to a socket, or through a `BufferedOutput` that spills.
-protocol ByteSink: AnyObject {
+/// Where a message's bytes go: straight to a transport, or through a `BufferedOutput` that spills.
+protocol ByteSink {
     /// Queues `first` then `second`; the caller's memory may be reused as soon as this returns.
     func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer)
 }
@@ -12,4 +12,11 @@ extension ByteSink {
     }
 }
 
-extension Socket: ByteSink {}
+/// A transport as a sink (a protocol cannot conform another protocol's existential).
+struct TransportSink: ByteSink {
+    let transport: any Transport
+
+    func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) {
+        transport.write(first, second)
+    }
+}

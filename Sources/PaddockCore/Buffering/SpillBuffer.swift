@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-struct SpillError: Error, CustomStringConvertible {
+struct SpillError: Error, Equatable, Sendable, CustomStringConvertible {
     var operation: String
     var errno: Int32
     var description: String { "\(operation) failed: \(String(cString: strerror(errno)))" }

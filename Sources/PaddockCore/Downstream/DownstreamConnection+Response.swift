@@ -2,92 +2,70 @@ import HTTP1
 import UV
 
 /// The response: head checks, then the body streamed (with backpressure) or buffered (at backend speed).
-extension DownstreamConnection: UpstreamConnectionOwner {
-    func upstreamDidRead(_ connection: UpstreamConnection) {
-        guard let exchange, exchange.upstream === connection else { return }
-        if state == .tunnel {
-            relayFromServer()
-            return
-        }
-        if !exchange.responseHeadReceived {
-            guard readResponseHead(exchange, connection) else { return }
-        }
-        pumpResponseBody(exchange, connection)
-    }
-
-    /// Returns true once the final response head has been parsed and queued for the client.
-    private func readResponseHead(_ exchange: Exchange, _ connection: UpstreamConnection) -> Bool {
-        while true {
-            let input = connection.socket.readable
-            switch exchange.responseParser.parse(input, requestMethod: exchange.method) {
-            case .incomplete:
-                if connection.socket.isInputFull { fail(.badResponse("response head too large")) }
-                return false
-            case let .failure(error):
-                fail(.badResponse(error.reason))
-                return false
-            case let .complete(head):
-                if head.status == 101 {
-                    guard exchange.isUpgrade else {
-                        fail(.badResponse("101 Switching Protocols without an upgrade request"))
-                        return false
-                    }
-                    startTunnel(exchange, connection, head: head, input: input)
-                    return false
-                }
-                if head.isInformational {
-                    // 100 Continue was already answered by us; other 1xx (103 Early Hints) go to HTTP/1.1 clients.
-                    if head.status != 100 && exchange.clientVersion == .http1_1 {
-                        scratch.removeAll(keepingCapacity: true)
-                        ResponseSerializer.writeHead(head, source: input, body: .none, keepAlive: true,
-                                                     clientVersion: exchange.clientVersion, into: &scratch)
-                        socket.write(scratch)
-                    }
-                    exchange.forwardedInformational = true
-                    connection.socket.consume(head.headLength)
-                    continue
-                }
-                connection.stopDeadline()
-                startResponse(exchange, head: head, input: input)
-                connection.socket.consume(head.headLength)
-                return true
+extension DownstreamConnection {
+    /// Parses the response head (forwarding 1xx) and reports it, or pumps the body once it started.
+    func readResponse(_ io: ExchangeIO) -> DownstreamEvent? {
+        guard let upstream = io.upstream?.transport else { return nil }
+        if io.responseStarted { return pumpResponseBody(io) }
+        let input = upstream.readable
+        switch io.responseParser.parse(input, requestMethod: io.plan.method) {
+        case .incomplete:
+            return upstream.isInputFull ? .failed(.badResponse("response head too large")) : nil
+        case let .failure(error):
+            return .failed(.badResponse(error.reason))
+        case let .complete(head):
+            if head.status == 101 {
+                io.parsedHead = head
+                return .switchingProtocols
             }
+            if head.isInformational {
+                // 100 Continue was already answered by us; other 1xx (103 Early Hints) go to HTTP/1.1 clients.
+                if head.status != 100 && io.plan.clientVersion == .http1_1 {
+                    scratch.removeAll(keepingCapacity: true)
+                    ResponseSerializer.writeHead(head, source: input, body: .none, keepAlive: true,
+                                                 clientVersion: io.plan.clientVersion, into: &scratch)
+                    transport.write(scratch)
+                }
+                upstream.consume(head.headLength)
+                return .informationalForwarded
+            }
+            io.parsedHead = head
+            let http11 = io.plan.clientVersion == .http1_1
+            io.responseFraming = switch head.framing {
+            case .none: .none
+            case let .contentLength(length): .contentLength(length)
+            case .chunked, .untilClose: http11 ? .chunked : .untilClose
+            }
+            return .responseHead(serverKeepAlive: head.keepAlive, untilClose: io.responseFraming == .untilClose)
         }
     }
 
-    private func startResponse(_ exchange: Exchange, head: ResponseHead, input: UnsafeRawBufferPointer) {
-        exchange.responseHeadReceived = true
-        exchange.responseKeepAlive = head.keepAlive
-        let framing: DownstreamBodyFraming
+    /// Writes the head the machine accepted (promising `keepAlive`), then pumps the body.
+    func startResponse(_ io: ExchangeIO, keepAlive: Bool) -> DownstreamEvent? {
+        guard let head = io.parsedHead, let upstream = io.upstream?.transport else { return nil }
+        io.parsedHead = nil
+        let input = upstream.readable
+        io.responseKeepAlive = head.keepAlive
         switch head.framing {
-        case .none:
-            framing = .none
-        case let .contentLength(length):
-            framing = .contentLength(length)
-            exchange.responseDecoder = BodyDecoder(contentLength: length)
-        case .chunked:
-            framing = exchange.clientVersion == .http1_1 ? .chunked : .untilClose
-            exchange.responseDecoder = .chunked(limits: context.limits)
-        case .untilClose:
-            framing = exchange.clientVersion == .http1_1 ? .chunked : .untilClose
-            exchange.responseDecoder = .untilClose()
+        case .none: break
+        case let .contentLength(length): io.responseDecoder = BodyDecoder(contentLength: length)
+        case .chunked: io.responseDecoder = .chunked(limits: snapshot.limits)
+        case .untilClose: io.responseDecoder = .untilClose()
         }
-        exchange.downstreamKeepAlive = exchange.clientKeepAlive && exchange.requestBodyReceived
-            && framing != .untilClose && !shuttingDown
-        if exchange.pool.config.bufferResponses && exchange.responseDecoder != nil
-            && !Self.optsOutOfBuffering(head, input: input) {
-            let spill = SpillBuffer(memoryLimit: Int(clamping: context.config.proxy.bufferMemoryBytes),
-                                    tempDirectory: context.config.proxy.tempDirectory)
-            exchange.responseOutput = BufferedOutput(socket: socket, spill: spill,
-                                                     highWaterBytes: context.writeHighWaterBytes,
-                                                     maxBacklogBytes: context.config.proxy.maxTempFileBytes)
+        let proxy = snapshot.config.proxy
+        if io.pool.config.bufferResponses && io.responseDecoder != nil && !Self.optsOutOfBuffering(head, input: input) {
+            let spill = SpillBuffer(memoryLimit: Int(clamping: proxy.bufferMemoryBytes), tempDirectory: proxy.tempDirectory)
+            io.responseOutput = BufferedOutput(socket: transport, spill: spill, highWaterBytes: context.writeHighWaterBytes,
+                                               maxBacklogBytes: proxy.maxTempFileBytes)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(head.headLength + 64)
-        ResponseSerializer.writeHead(head, source: input, body: framing, keepAlive: exchange.downstreamKeepAlive,
-                                     clientVersion: exchange.clientVersion, into: &bytes)
-        exchange.responseWriter = FramedWriter(head: bytes, chunked: framing == .chunked && exchange.responseDecoder != nil)
-        exchange.responseStarted = true
+        ResponseSerializer.writeHead(head, source: input, body: io.responseFraming, keepAlive: keepAlive,
+                                     clientVersion: io.plan.clientVersion, into: &bytes)
+        io.responseWriter = FramedWriter(head: bytes, chunked: io.responseFraming == .chunked && io.responseDecoder != nil)
+        io.responseStarted = true
+        upstream.consume(head.headLength)
+        return pumpResponseBody(io)
     }
 
     /// `X-Accel-Buffering: no` is how apps already ask nginx to stream (SSE, long polls); honour it.
@@ -98,89 +76,67 @@ extension DownstreamConnection: UpstreamConnectionOwner {
         }
     }
 
-    private func pumpResponseBody(_ exchange: Exchange, _ connection: UpstreamConnection) {
-        guard var writer = exchange.responseWriter else { return }
-        let sink = exchange.responseSink(socket)
-        defer {
-            writer.flush(to: sink)
-            if self.exchange === exchange { exchange.responseWriter = writer }
-        }
-        guard var decoder = exchange.responseDecoder else {
-            finishUpstream(exchange, writer: &writer, sink: sink)
-            return
-        }
-        defer { if self.exchange === exchange { exchange.responseDecoder = decoder } }
+    private func pumpResponseBody(_ io: ExchangeIO) -> DownstreamEvent? {
+        guard let upstream = io.upstream?.transport, io.responseWriter != nil else { return nil }
+        let sink = io.responseSink(transport)
+        defer { io.responseWriter?.flush(to: sink) }
+        guard io.responseDecoder != nil else { return finishUpstream(io, sink: sink) }
         while true {
-            let input = connection.socket.readable
+            let input = upstream.readable
             let step: BodyDecodeStep
             do {
-                step = try decoder.decode(input)
+                step = try io.responseDecoder!.decode(input)
             } catch {
-                fail(.badResponse(error.reason))
-                return
+                return .failed(.badResponse(error.reason))
             }
             if !step.data.isEmpty {
-                writer.writeData(UnsafeRawBufferPointer(rebasing: input[step.data]), to: sink)
+                io.responseWriter!.writeData(UnsafeRawBufferPointer(rebasing: input[step.data]), to: sink)
             }
-            connection.socket.consume(step.consumed)
-            if let failure = exchange.responseOutput?.failure {
-                fail(.bufferFailed(failure))
-                return
-            }
-            if step.finished {
-                finishUpstream(exchange, writer: &writer, sink: sink)
-                return
-            }
-            if step.consumed == 0 && step.data.isEmpty { return }
-            let backedUp = exchange.responseOutput.map(\.isOverLimit)
-                ?? (socket.writeQueueBytes > context.writeHighWaterBytes)
+            upstream.consume(step.consumed)
+            if let failure = io.responseOutput?.failure { return .failed(.bufferFailed(failure)) }
+            if step.finished { return finishUpstream(io, sink: sink) }
+            if step.consumed == 0 && step.data.isEmpty { return nil }
+            let backedUp = io.responseOutput.map(\.isOverLimit) ?? (transport.writeQueueBytes > context.writeHighWaterBytes)
             if backedUp {
-                connection.socket.stopReading()
-                exchange.pausedUpstreamReads = true
-                armStallTimeout()
-                return
+                upstream.stopReading()
+                io.pausedUpstreamReads = true
+                return .responseBackedUp
             }
         }
     }
 
-    /// The whole response has been read from the server: release it at once (a sync worker serves the
-    /// next waiter while this client is still downloading), then finish the client side when it has all.
-    private func finishUpstream(_ exchange: Exchange, writer: inout FramedWriter, sink: ByteSink) {
-        writer.finish()
-        writer.flush(to: sink)
-        releaseUpstream(reusable: exchange.responseKeepAlive && exchange.requestSent)
-        if let output = exchange.responseOutput, !output.drain() {
-            exchange.awaitingDownstreamDrain = true
-            armStallTimeout()
-            return
+    /// The client drained: move more of a buffered response, and read the server again if it waited.
+    func resumeResponse(_ io: ExchangeIO) -> DownstreamEvent? {
+        if let output = io.responseOutput {
+            output.drain()
+            if let failure = output.failure { return .failed(.bufferFailed(failure)) }
+            if output.isOverLimit { return nil }
         }
-        completeDownstream(exchange)
+        guard io.pausedUpstreamReads, let upstream = io.upstream else { return nil }
+        io.pausedUpstreamReads = false
+        upstream.transport.startReading()
+        return readResponse(io)
     }
 
-    func upstreamDidEnd(_ connection: UpstreamConnection, error: UVError?) {
-        guard let exchange, exchange.upstream === connection else { return }
-        if state == .tunnel {
-            if error == nil { endTunnel() } else { close() }
-            return
+    /// The whole response has been read from the server.
+    private func finishUpstream(_ io: ExchangeIO, sink: some ByteSink) -> DownstreamEvent {
+        io.responseWriter!.finish()
+        io.responseWriter!.flush(to: sink)
+        let delivered = io.responseOutput?.drain() ?? true
+        return .responseComplete(reusable: io.responseKeepAlive, delivered: delivered)
+    }
+
+    /// The server closed: that ends a close-delimited body cleanly; anything else is reported.
+    func finishAtEOF(_ io: ExchangeIO) -> DownstreamEvent? {
+        guard io.responseStarted, io.responseDecoder != nil else { return nil }
+        do {
+            try io.responseDecoder!.finishAtEOF()
+        } catch {
+            // A body that ends early must not look complete: abort, never send the last chunk.
+            return nil
         }
-        if exchange.responseHeadReceived {
-            guard error == nil, var decoder = exchange.responseDecoder, var writer = exchange.responseWriter else {
-                fail(.upstreamAborted)
-                return
-            }
-            do {
-                try decoder.finishAtEOF()
-            } catch {
-                // A body that ends early must not look complete: abort, never send the last chunk.
-                fail(.upstreamAborted)
-                return
-            }
-            exchange.responseKeepAlive = false
-            exchange.responseDecoder = decoder
-            finishUpstream(exchange, writer: &writer, sink: exchange.responseSink(socket))
-            return
-        }
-        if retryOnFreshConnection(exchange, connection) { return }
-        fail(.upstreamClosedEarly(error))
+        io.responseKeepAlive = false
+        let sink = io.responseSink(transport)
+        return finishUpstream(io, sink: sink)
     }
 }

@@ -1,158 +1,161 @@
+import Logging
 import UV
 
 /// Receives the events of an upstream connection while it carries a request.
 protocol UpstreamConnectionOwner: AnyObject {
-    func upstreamDidRead(_ connection: UpstreamConnection)
+    func upstreamDidConnect(_ error: UVError?)
+    func upstreamDidRead()
     /// EOF (`error == nil`) or failure. The connection is no longer usable.
-    func upstreamDidEnd(_ connection: UpstreamConnection, error: UVError?)
-    func upstreamDidDrain(_ connection: UpstreamConnection)
+    func upstreamDidEnd(_ error: UVError?)
+    func upstreamDidDrain()
 }
 
-/// A connection to one backend server. While it carries a request its events go to `owner`; while it is
-/// parked idle in its server's keep-alive list it watches for the server closing it, and for its own
-/// idle timeout, and then leaves the list.
-final class UpstreamConnection: SocketDelegate {
-    let socket: Socket
-    unowned let server: UpstreamServer
+/// Opens byte streams to servers. `SocketDialer` makes TCP and unix sockets; tests dial fakes.
+protocol UpstreamDialer {
+    /// Starts connecting; `completion` runs once, later, on the loop.
+    func dial(_ endpoint: Endpoint, _ completion: @escaping (UVError?) -> Void) -> any Transport
+}
+
+struct SocketDialer: UpstreamDialer {
+    let loop: EventLoop
+
+    func dial(_ endpoint: Endpoint, _ completion: @escaping (UVError?) -> Void) -> any Transport {
+        let kind: Socket.Kind = if case .unix = endpoint { .pipe } else { .tcp }
+        let socket = Socket(loop: loop, kind: kind)
+        socket.connect(to: endpoint, completion)
+        return socket
+    }
+}
+
+/// A connection to one backend server: carries out `UpstreamMachine`'s actions. While it carries a
+/// request its events go to `owner`; parked in the loop's cache it watches for the server closing it.
+final class UpstreamConnection: TransportDelegate {
+    let server: ServerRef
+    private(set) var transport: (any Transport)!
     weak var owner: UpstreamConnectionOwner?
-    /// How many requests this connection has carried; a reused one may have been closed by the server
-    /// while idle, which is what makes a retry safe.
-    private(set) var requestCount = 0
+    private var machine = UpstreamMachine()
     private let timer: LoopTimer
+    /// Called when the connection leaves the idle cache on its own (closed by the server, expired).
     private var onIdleEnd: (() -> Void)?
-    private(set) var isClosed = false
-    /// Closing after a flush: whatever the server still sends is discarded.
-    private var isDraining = false
+    /// For an abandoned request: gives the worker's slot back.
+    private var onDrained: (() -> Void)?
 
-    init(loop: EventLoop, server: UpstreamServer) {
-        let kind: Socket.Kind = if case .unix = server.endpoint { .pipe } else { .tcp }
-        socket = Socket(loop: loop, kind: kind)
-        timer = LoopTimer(loop: loop)
+    init(loop: EventLoop, server: ServerRef, dialer: UpstreamDialer, owner: UpstreamConnectionOwner) {
         self.server = server
-        socket.delegate = self
+        self.owner = owner
+        timer = LoopTimer(loop: loop)
+        transport = dialer.dial(server.endpoint) { [weak self] error in self?.connected(error) }
+        transport.delegate = self
     }
 
-    var isReused: Bool { requestCount > 1 }
-    var isUsable: Bool { !isClosed && socket.readable.isEmpty }
+    var isReused: Bool { machine.isReused }
+    var isUsable: Bool { machine.state == .idle && transport.readable.isEmpty }
+    var isClosed: Bool { machine.state == .closed }
+    /// Carrying a request whose response ended cleanly, with nothing unread: may go back to the cache.
+    var canPark: Bool { machine.state == .active && transport.readable.isEmpty }
 
-    /// Connects, failing with `UVError.timedOut` after `timeoutMilliseconds`.
-    func connect(timeoutMilliseconds: UInt64, _ completion: @escaping (UVError?) -> Void) {
-        var finished = false
-        timer.start(milliseconds: timeoutMilliseconds) { [weak self] in
-            guard !finished else { return }
-            finished = true
-            self?.close()
-            completion(.timedOut)
-        }
-        socket.connect(to: server.endpoint) { [weak self] error in
-            guard !finished else { return }
-            finished = true
-            self?.timer.stop()
-            completion(error)
-        }
+    private func connected(_ error: UVError?) {
+        if error == nil { perform(machine.handle(.connected)) }
+        owner?.upstreamDidConnect(error)
     }
 
-    /// Hands the connection to a new request.
+    /// Hands the connection to a request (a new one, or one taken from the cache).
     func attach(to owner: UpstreamConnectionOwner) {
-        precondition(!isClosed)
+        perform(machine.handle(.attached))
         timer.stop()
         onIdleEnd = nil
         self.owner = owner
-        requestCount += 1
-        socket.startReading()
+        transport.startReading()
     }
 
-    /// Arms (or re-arms) a deadline for the current request, e.g. the response timeout.
-    func startDeadline(milliseconds: UInt64, _ expired: @escaping () -> Void) {
-        timer.start(milliseconds: milliseconds, expired)
-    }
-
-    func stopDeadline() { timer.stop() }
-
-    /// Parks the connection: reading stays on so a close by the server is noticed at once.
-    func becomeIdle(timeoutMilliseconds: UInt64, onEnd: @escaping () -> Void) {
+    /// Parks the connection in the cache: reading stays on so a close by the server is noticed at once.
+    func park(idleTimeoutMilliseconds: UInt64, onEnd: @escaping () -> Void) {
+        perform(machine.handle(.parked))
         owner = nil
         onIdleEnd = onEnd
-        socket.releaseInputMemory()
-        socket.startReading()
-        timer.start(milliseconds: timeoutMilliseconds) { [weak self] in self?.endIdle() }
+        transport.releaseInputMemory()
+        transport.startReading()
+        timer.start(milliseconds: idleTimeoutMilliseconds) { [unowned self] in self.perform(self.machine.handle(.deadlineExpired)) }
     }
 
-    private func endIdle() {
-        let callback = onIdleEnd
-        onIdleEnd = nil
-        close()
-        callback?()
+    /// Lets a request the client abandoned run to its end on the server: reads and discards until
+    /// the server closes (a sync worker closes after its response) or `timeoutMilliseconds`, then
+    /// calls `finished`. Until then the worker is busy, so its slot stays taken.
+    func drainUntilClosed(timeoutMilliseconds: UInt64, finished: @escaping () -> Void) {
+        owner = nil
+        onDrained = finished
+        perform(machine.handle(.abandoned))
+        transport.startReading()
+        // Strong capture: nothing else holds this connection now; the drain's end breaks the cycle.
+        timer.start(milliseconds: timeoutMilliseconds) { self.perform(self.machine.handle(.deadlineExpired)) }
     }
 
     /// Flushes queued writes, half-closes, then closes (at the latest after `lingerMilliseconds`).
     func closeAfterFlush(lingerMilliseconds: UInt64) {
-        guard !isClosed else { return }
+        owner = nil
+        perform(machine.handle(.endGracefully))
+        guard machine.state == .lingering else { return close() }
+        transport.startReading()
+        transport.shutdown { _ in self.perform(self.machine.handle(.ended)) }
+        timer.start(milliseconds: lingerMilliseconds) { self.perform(self.machine.handle(.deadlineExpired)) }
+    }
+
+    func close() { perform(machine.handle(.close)) }
+
+    private func perform(_ action: UpstreamMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .toOwner:
+            break  // the caller forwards
+        case .discardInput:
+            transport.consume(transport.readable.count)
+        case .forgetAndClose:
+            let onEnd = onIdleEnd
+            finalClose()
+            onEnd?()
+        case .finishDrain:
+            let finished = onDrained
+            finalClose()
+            finished?()
+        case .close:
+            finalClose()
+        }
+    }
+
+    private func finalClose() {
         owner = nil
         onIdleEnd = nil
-        isDraining = true
-        socket.startReading()
-        // Strong captures: nothing else holds this connection now; `close()` breaks the cycle.
-        socket.shutdown { _ in self.close() }
-        timer.start(milliseconds: lingerMilliseconds) { self.close() }
-    }
-
-    /// Lets a request the client abandoned run to its end on the server: reads and discards until the
-    /// server closes (a sync worker closes after its response) or `timeoutMilliseconds`, then closes
-    /// and calls `finished`. Until then the worker is busy, so its slot must stay taken.
-    func drainUntilClosed(timeoutMilliseconds: UInt64, finished: @escaping () -> Void) {
-        guard !isClosed else {
-            finished()
-            return
-        }
-        owner = nil
-        isDraining = true
-        onIdleEnd = {
-            finished()
-        }
-        socket.consume(socket.readable.count)
-        socket.startReading()
-        timer.start(milliseconds: timeoutMilliseconds) { self.endIdle() }
-    }
-
-    func close() {
-        guard !isClosed else { return }
-        isClosed = true
-        owner = nil
+        onDrained = nil
         timer.close()
-        socket.close()
+        transport.close()
     }
 
-    // MARK: SocketDelegate
+    // MARK: TransportDelegate
 
-    func socketDidRead(_ socket: Socket) {
-        if isDraining {
-            socket.consume(socket.readable.count)
-        } else if let owner {
-            owner.upstreamDidRead(self)
+    func transportDidRead() {
+        let action = machine.handle(.readable)
+        if action == .toOwner {
+            owner?.upstreamDidRead()
         } else {
-            // Bytes from an idle connection: the server broke the protocol; drop it.
-            endIdle()
+            perform(action)
         }
     }
 
-    func socketDidReachEOF(_ socket: Socket) {
-        if let owner {
-            owner.upstreamDidEnd(self, error: nil)
+    func transportDidReachEOF() { ended(nil) }
+
+    func transportDidFail(_ error: UVError) { ended(error) }
+
+    private func ended(_ error: UVError?) {
+        let action = machine.handle(.ended)
+        if action == .toOwner {
+            owner?.upstreamDidEnd(error)
         } else {
-            endIdle()
+            perform(action)
         }
     }
 
-    func socketDidFail(_ socket: Socket, error: UVError) {
-        if let owner {
-            owner.upstreamDidEnd(self, error: error)
-        } else {
-            endIdle()
-        }
-    }
-
-    func socketDidDrain(_ socket: Socket) {
-        owner?.upstreamDidDrain(self)
+    func transportDidDrain() {
+        if machine.state == .active { owner?.upstreamDidDrain() }
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import UV
 
 /// Everything that can end an exchange early, mapped to one outcome each in `response`.
-enum ProxyFailure: CustomStringConvertible {
+enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
     case badRequest(HTTPParseError)
     case badRequestBody(HTTPParseError)
     case bodyTooLarge
@@ -18,39 +18,31 @@ enum ProxyFailure: CustomStringConvertible {
     case upstreamAborted
     case badResponse(String)
 
-    struct Response {
-        var status: Int
-        var message: String
-        var extraFields: [(String, String)] = []
-    }
-
     /// The answer to send, if the client can still be answered; nil means close the connection.
-    var response: Response? {
+    var response: LocalResponse? {
         switch self {
         case let .badRequest(error), let .badRequestBody(error):
-            Response(status: error.status, message: error.reason)
+            LocalResponse(status: error.status, message: error.reason)
         case .bodyTooLarge:
-            Response(status: 413, message: "request body larger than max_body_bytes")
+            LocalResponse(status: 413, message: "request body larger than max_body_bytes")
         case .clientTimeout:
-            Response(status: 408, message: "the request did not arrive in time")
+            LocalResponse(status: 408, message: "the request did not arrive in time")
         case .clientClosed, .upstreamAborted:
             nil
         case let .noServerReachable(pool):
-            Response(status: 502, message: "no server in pool \"\(pool)\" could be reached")
+            LocalResponse(status: 502, message: "no server in pool \"\(pool)\" could be reached")
         case let .queueFull(pool):
-            Response(status: 503, message: "every worker in pool \"\(pool)\" is busy and its queue is full",
-                     extraFields: [("Retry-After", "1")])
+            LocalResponse(status: 503, message: "every worker in pool \"\(pool)\" is busy and its queue is full", retryAfterSeconds: 1)
         case let .queueTimeout(pool):
-            Response(status: 503, message: "no worker in pool \"\(pool)\" became free in time",
-                     extraFields: [("Retry-After", "1")])
+            LocalResponse(status: 503, message: "no worker in pool \"\(pool)\" became free in time", retryAfterSeconds: 1)
         case .bufferFailed:
-            Response(status: 500, message: "the proxy could not buffer this message")
+            LocalResponse(status: 500, message: "the proxy could not buffer this message")
         case .upstreamTimeout:
-            Response(status: 504, message: "the server did not answer in time")
+            LocalResponse(status: 504, message: "the server did not answer in time")
         case .upstreamClosedEarly:
-            Response(status: 502, message: "the server closed the connection without answering")
+            LocalResponse(status: 502, message: "the server closed the connection without answering")
         case .badResponse:
-            Response(status: 502, message: "the server sent an invalid response")
+            LocalResponse(status: 502, message: "the server sent an invalid response")
         }
     }
 

@@ -1,0 +1,194 @@
+import HTTP1
+import UV
+
+/// Carrying out the machine's steps. Each returns the step's outcome as the next event, when the
+/// outcome is known at once.
+extension DownstreamConnection {
+    func perform(_ step: UpstreamStep) -> DownstreamEvent? {
+        guard let io else { return nil }
+        let shared = io.pool.shared
+        switch step {
+        case .none:
+            return nil
+        case let .dispatch(excluding):
+            return .dispatched(shared.acquire(excluding: excluding))
+        case let .enqueue(excluding, deadline):
+            return .enqueued(ticket: shared.enqueue(self, excluding: excluding, deadline: deadline))
+        case let .connect(server, reuseIdle):
+            if reuseIdle, let connection = context.cache.take(server.endpoint) {
+                io.upstream = connection
+                connection.attach(to: self)
+                return .upstreamConnected(reused: true)
+            }
+            io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
+            return nil
+        case let .retryElsewhere(failed, error, excluding):
+            context.logger.warning("connect to \(failed.endpoint) failed: \(error)", metadata: ["pool": "\(io.pool.name)"])
+            io.upstream?.close()
+            io.upstream = nil
+            shared.markDown(failed.id)
+            shared.release(failed.id, now: context.loop.now)
+            return .dispatched(shared.acquire(excluding: excluding))
+        case let .retryFresh(server):
+            io.upstream?.close()
+            io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
+            return nil
+        case .send:
+            return sendRequest(io)
+        case .continueSending:
+            return continueSending(io)
+        case .pumpRequestBody:
+            return streamRequestBody(io)
+        case .readResponse:
+            return readResponse(io)
+        case .resumeResponse:
+            return resumeResponse(io)
+        case let .release(server, reusable):
+            if let connection = io.upstream {
+                io.upstream = nil
+                if reusable && io.pool.reusesConnections && connection.canPark && !machine.shuttingDown {
+                    context.cache.park(connection, idleTimeoutMilliseconds: context.upstreamIdleTimeoutMilliseconds)
+                } else {
+                    connection.close()
+                }
+            }
+            shared.release(server.id, now: context.loop.now)
+            return nil
+        case let .abandon(server):
+            guard let connection = io.upstream else {
+                shared.release(server.id, now: context.loop.now)
+                return nil
+            }
+            io.upstream = nil
+            let loop = context.loop
+            connection.drainUntilClosed(timeoutMilliseconds: UInt64(io.pool.config.responseTimeoutMilliseconds)) {
+                shared.release(server.id, now: loop.now)
+            }
+            return nil
+        case let .leaveQueue(ticket):
+            shared.cancel(ticket)
+            return nil
+        case let .returnSlot(server):
+            shared.release(server.id, now: context.loop.now)
+            return nil
+        case .relayFromServer:
+            return relayFromServer(io)
+        case .resumeServerRelay:
+            io.upstream?.transport.startReading()
+            return relayFromServer(io)
+        case let .endTunnel(server):
+            io.upstream?.closeAfterFlush(lingerMilliseconds: context.lingerMilliseconds)
+            io.upstream = nil
+            shared.release(server.id, now: context.loop.now)
+            return nil
+        }
+    }
+
+    func perform(_ step: ClientStep) -> DownstreamEvent? {
+        switch step {
+        case .none:
+            return nil
+        case .readHead:
+            return readRequestHead()
+        case let .startBody(sendContinue):
+            if sendContinue { transport.write(Self.continueResponse) }
+            guard let io, io.plan.bufferBody else { return nil }
+            return receiveBufferedBody(io)
+        case .readBody:
+            guard let io else { return nil }
+            return receiveBufferedBody(io)
+        case .holdInput:
+            // Pipelined requests keep arriving while we answer: stop reading until we get to them.
+            if transport.isInputFull { transport.stopReading() }
+            return nil
+        case let .startResponse(keepAlive):
+            guard let io else { return nil }
+            return startResponse(io, keepAlive: keepAlive)
+        case .deliverResponse:
+            guard let output = io?.responseOutput else { return .responseDelivered }
+            let drained = output.drain()
+            if let failure = output.failure { return .failed(.bufferFailed(failure)) }
+            return drained ? .responseDelivered : nil
+        case let .answer(response, close):
+            writeLocalResponse(response, close: close)
+            if close {
+                closeAfterFlush()
+                return nil
+            }
+            return readRequestHead()
+        case .nextRequest:
+            endExchange()
+            if !transport.isReading { transport.startReading() }
+            return readRequestHead()
+        case .closeAfterFlush:
+            closeAfterFlush()
+            return nil
+        case .close:
+            closeTransports()
+            transport.close()
+            return nil
+        case .abort:
+            closeTransports()
+            transport.abort()
+            return nil
+        case .discardInput:
+            transport.consume(transport.readable.count)
+            return nil
+        case .startTunnel:
+            guard let io else { return nil }
+            return startTunnel(io)
+        case .relayFromClient:
+            guard let io else { return nil }
+            return relayFromClient(io)
+        case .resumeClientRelay:
+            transport.startReading()
+            guard let io else { return nil }
+            return relayFromClient(io)
+        }
+    }
+
+    /// The upstream side was already let go of by the machine's upstream step; whatever is still
+    /// attached (a tunnel's server after a reset) closes with the client.
+    private func closeTransports() {
+        io?.upstream?.close()
+        io?.upstream = nil
+    }
+
+    static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    func writeLocalResponse(_ response: LocalResponse, close: Bool) {
+        scratch.removeAll(keepingCapacity: true)
+        let status = response.status
+        let body = response.headOnly ? [] : Array("\(status) \(ResponseSerializer.reasonPhrase(status)): \(response.message)\n".utf8)
+        let extra = response.retryAfterSeconds.map { [("Retry-After", String($0))] } ?? []
+        ResponseSerializer.writeSimple(status: status, contentType: "text/plain; charset=utf-8", body: body,
+                                       close: close, extraFields: extra, into: &scratch)
+        transport.write(scratch)
+    }
+}
+
+extension DownstreamConnection: UpstreamConnectionOwner {
+    func upstreamDidConnect(_ error: UVError?) {
+        guard let io, let connection = io.upstream else { return }
+        if let error {
+            send(.upstreamConnectFailed(error))
+            return
+        }
+        io.pool.shared.markUp(connection.server.id)
+        connection.attach(to: self)
+        send(.upstreamConnected(reused: false))
+    }
+
+    func upstreamDidRead() { send(.upstreamReadable) }
+
+    func upstreamDidEnd(_ error: UVError?) {
+        guard let io, let connection = io.upstream else { return }
+        if error == nil, let event = finishAtEOF(io) {
+            send(event)
+            return
+        }
+        send(.upstreamEnded(error, sawResponseBytes: !connection.transport.readable.isEmpty))
+    }
+
+    func upstreamDidDrain() { send(.upstreamDrained) }
+}

@@ -1,0 +1,107 @@
+import UV
+
+/// Failures, deadlines, and closing, each decided in one place.
+extension DownstreamMachine {
+    /// Ends the exchange early. Maps the failure to one outcome: an error response and a close when
+    /// nothing was answered yet, a reset once the response has started, or a quiet close.
+    mutating func fail(_ failure: ProxyFailure, now: UInt64) -> DownstreamAction {
+        var action = DownstreamAction(failure: failure)
+        var started = false
+        switch state {
+        case let .exchange(exchange):
+            action.upstream = Self.letGo(exchange, clientSide: failure.isClientSide)
+            started = exchange.response.hasStarted
+        case let .tunnel(server, _):
+            action.upstream = .release(server, reusable: false)
+            started = true
+        case .closing, .closed:
+            action.client = .close
+            state = .closed
+            deadlines.clearAll()
+            return action
+        case .idle, .readingHead:
+            break
+        }
+        if started {
+            // A response is half sent: reset, so a close-delimited body cannot look complete.
+            state = .closed
+            deadlines.clearAll()
+            action.client = .abort
+        } else if let response = failure.response {
+            enterClosing(now: now)
+            action.client = .answer(response, close: true)
+        } else {
+            state = .closed
+            deadlines.clearAll()
+            action.client = .close
+        }
+        return action
+    }
+
+    /// How an exchange that ends early lets go of its upstream side.
+    private static func letGo(_ exchange: Exchange, clientSide: Bool) -> UpstreamStep {
+        switch exchange.upstream {
+        case .unassigned, .released:
+            return .none
+        case let .queued(ticket):
+            return .leaveQueue(ticket: ticket)
+        case let .connecting(server):
+            return .release(server, reusable: false)
+        case let .attached(server, sent, _):
+            // The worker is still running the request: its slot stays taken until it is done.
+            return clientSide && sent && exchange.plan.pool.isSync ? .abandon(server) : .release(server, reusable: false)
+        }
+    }
+
+    /// The client is gone, or the grace period ran out: close at once.
+    mutating func closeNow() -> DownstreamAction {
+        var action = DownstreamAction(client: .close)
+        switch state {
+        case let .exchange(exchange):
+            action.upstream = Self.letGo(exchange, clientSide: true)
+        case let .tunnel(server, _):
+            action.upstream = .release(server, reusable: false)
+        default:
+            break
+        }
+        state = .closed
+        deadlines.clearAll()
+        return action
+    }
+
+    /// One side of a tunnel sent EOF: flush what is queued for each side, then close both.
+    mutating func endTunnel(now: UInt64) -> DownstreamAction {
+        guard case let .tunnel(server, _) = state else { return closeNow() }
+        enterClosing(now: now)
+        return DownstreamAction(upstream: .endTunnel(server), client: .closeAfterFlush)
+    }
+
+    mutating func enterClosing(now: UInt64) {
+        state = .closing
+        deadlines.clearAll()
+        deadlines.set(.flush, at: now + settings.linger + settings.clientTimeout)
+    }
+
+    mutating func downstreamShutDown(now: UInt64) -> DownstreamAction {
+        guard state == .closing else { return .none }
+        // A client that already half-closed has nothing left to drain.
+        if readClosed { return closeNow() }
+        deadlines.set(.linger, at: now + settings.linger)
+        return .none
+    }
+
+    mutating func deadlineExpired(_ kind: DeadlineKind, now: UInt64) -> DownstreamAction {
+        switch kind {
+        case .clientIdle, .tunnelIdle, .flush, .linger:
+            return closeNow()
+        case .clientHeader, .clientBody, .clientSend:
+            return fail(.clientTimeout, now: now)
+        case .queue:
+            return fail(.queueTimeout(pool: exchange?.plan.pool.name ?? ""), now: now)
+        case .connect:
+            return upstreamConnectFailed(.timedOut)
+        case .upstreamResponse:
+            return fail(.upstreamTimeout, now: now)
+        }
+    }
+}

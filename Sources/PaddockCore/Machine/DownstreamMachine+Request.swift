@@ -1,0 +1,105 @@
+/// The request side: reading a head, starting the exchange, the request body.
+extension DownstreamMachine {
+    mutating func readable(now: UInt64) -> DownstreamAction {
+        switch state {
+        case .idle, .readingHead:
+            return DownstreamAction(client: .readHead)
+        case let .exchange(exchange):
+            guard exchange.body == .receiving else { return DownstreamAction(client: .holdInput) }
+            deadlines.set(.clientBody, at: now + settings.clientTimeout)
+            if exchange.plan.bufferBody { return DownstreamAction(client: .readBody) }
+            if case .attached = exchange.upstream { return DownstreamAction(upstream: .pumpRequestBody) }
+            return .none
+        case .tunnel:
+            return DownstreamAction(client: .relayFromClient)
+        case .closing:
+            return DownstreamAction(client: .discardInput)
+        case .closed:
+            return .none
+        }
+    }
+
+    mutating func headStarted(now: UInt64) -> DownstreamAction {
+        guard state == .idle else { return .none }
+        state = .readingHead
+        deadlines.clear(.clientIdle)
+        deadlines.set(.clientHeader, at: now + settings.clientTimeout)
+        return .none
+    }
+
+    mutating func requestHead(_ plan: RequestPlan, now: UInt64) -> DownstreamAction {
+        guard state == .idle || state == .readingHead else { return .none }
+        deadlines.clear(.clientIdle)
+        deadlines.clear(.clientHeader)
+        let exchange = Exchange(plan: plan)
+        state = .exchange(exchange)
+        var action = DownstreamAction()
+        if plan.hasBody {
+            deadlines.set(.clientBody, at: now + settings.clientTimeout)
+            action.client = .startBody(sendContinue: plan.expectsContinue)
+        }
+        if !plan.bufferBody { action.upstream = .dispatch(excluding: []) }
+        return action
+    }
+
+    mutating func localAnswer(_ response: LocalResponse, mustClose: Bool, now: UInt64) -> DownstreamAction {
+        guard state == .idle || state == .readingHead else { return .none }
+        deadlines.clear(.clientHeader)
+        let close = mustClose || shuttingDown || readClosed
+        if close {
+            enterClosing(now: now)
+        } else {
+            state = .idle
+            deadlines.set(.clientIdle, at: now + settings.clientTimeout)
+        }
+        return DownstreamAction(client: .answer(response, close: close))
+    }
+
+    mutating func requestBodyComplete() -> DownstreamAction {
+        guard var exchange, exchange.body == .receiving else { return .none }
+        exchange.body = .received
+        deadlines.clear(.clientBody)
+        var action = DownstreamAction()
+        if exchange.plan.bufferBody {
+            action.upstream = .dispatch(excluding: exchange.tried)
+        } else if case let .attached(server, _, reused) = exchange.upstream {
+            // A streamed body ends as its last bytes go upstream.
+            exchange.upstream = .attached(server, sent: true, reused: reused)
+        }
+        state = .exchange(exchange)
+        return action
+    }
+
+    mutating func downstreamReadClosed(now: UInt64) -> DownstreamAction {
+        readClosed = true
+        switch state {
+        case .idle, .readingHead:
+            // Nothing, or only part of a head, was sent: there is nothing to answer.
+            return closeNow()
+        case let .exchange(exchange):
+            // An EOF cannot tell a half-close from a client that went away. While the request only
+            // waits in a sync pool's queue nothing has been spent on it yet, and a client that gave
+            // up (the common case) must not take a worker later: leave the queue. From the moment a
+            // server has it, the request is answered.
+            if case .queued = exchange.upstream { return fail(.clientClosed, now: now) }
+            guard exchange.body == .receiving else { return .none }
+            // Whatever body is buffered may still complete it; the pumps fail the exchange with
+            // `clientClosed` if the input runs out first.
+            if exchange.plan.bufferBody { return DownstreamAction(client: .readBody) }
+            if case .attached = exchange.upstream { return DownstreamAction(upstream: .pumpRequestBody) }
+            return .none
+        case .tunnel:
+            return endTunnel(now: now)
+        case .closing:
+            return closeNow()
+        case .closed:
+            return .none
+        }
+    }
+
+    mutating func shutdown() -> DownstreamAction {
+        shuttingDown = true
+        if state == .idle { return closeNow() }
+        return .none
+    }
+}

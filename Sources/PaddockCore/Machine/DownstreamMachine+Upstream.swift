@@ -1,0 +1,126 @@
+import HTTP1
+import UV
+
+/// Choosing a server, waiting for a slot, connecting, sending, and retrying.
+extension DownstreamMachine {
+    mutating func dispatched(_ pick: PoolState.Pick, now: UInt64) -> DownstreamAction {
+        guard let exchange, exchange.upstream == .unassigned else {
+            if case let .server(server) = pick { return DownstreamAction(upstream: .returnSlot(server)) }
+            return .none
+        }
+        switch pick {
+        case let .server(server):
+            return use(server, now: now)
+        case .full:
+            return DownstreamAction(upstream: .enqueue(excluding: exchange.tried, deadline: now + exchange.plan.pool.queue))
+        case .exhausted:
+            return fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
+        }
+    }
+
+    mutating func enqueued(_ ticket: UInt64?, now: UInt64) -> DownstreamAction {
+        guard let exchange, exchange.upstream == .unassigned else {
+            return ticket.map { DownstreamAction(upstream: .leaveQueue(ticket: $0)) } ?? .none
+        }
+        guard let ticket else { return fail(.queueFull(pool: exchange.plan.pool.name), now: now) }
+        updateExchange { $0.upstream = .queued(ticket: ticket) }
+        deadlines.set(.queue, at: now + exchange.plan.pool.queue)
+        return .none
+    }
+
+    mutating func slotGranted(_ grant: PoolState.Grant, now: UInt64) -> DownstreamAction {
+        guard let exchange, exchange.upstream == .queued(ticket: grant.ticket) else {
+            return DownstreamAction(upstream: .returnSlot(grant.server))
+        }
+        deadlines.clear(.queue)
+        return use(grant.server, now: now)
+    }
+
+    private mutating func use(_ server: ServerRef, now: UInt64) -> DownstreamAction {
+        var reuse = false
+        updateExchange { exchange in
+            exchange.upstream = .connecting(server)
+            exchange.tried.append(server.id)
+            reuse = exchange.plan.pool.reusesConnections
+        }
+        deadlines.set(.connect, at: now + exchange!.plan.pool.connect)
+        return DownstreamAction(upstream: .connect(server, reuseIdle: reuse))
+    }
+
+    mutating func upstreamConnected(reused: Bool, now: UInt64) -> DownstreamAction {
+        guard let exchange, case let .connecting(server) = exchange.upstream else { return .none }
+        deadlines.clear(.connect)
+        deadlines.set(.upstreamResponse, at: now + exchange.plan.pool.response)
+        updateExchange { $0.upstream = .attached(server, sent: false, reused: reused) }
+        return DownstreamAction(upstream: .send)
+    }
+
+    /// A failed or timed-out connect moves on to the next server; the balancer reports `.exhausted`
+    /// (502) once every server has been tried.
+    mutating func upstreamConnectFailed(_ error: UVError) -> DownstreamAction {
+        guard let exchange, case let .connecting(server) = exchange.upstream else { return .none }
+        deadlines.clear(.connect)
+        updateExchange { $0.upstream = .unassigned }
+        return DownstreamAction(upstream: .retryElsewhere(failed: server, error: error, excluding: exchange.tried))
+    }
+
+    mutating func requestSent() -> DownstreamAction {
+        updateExchange { exchange in
+            if case let .attached(server, _, reused) = exchange.upstream {
+                exchange.upstream = .attached(server, sent: true, reused: reused)
+            }
+        }
+        return .none
+    }
+
+    mutating func upstreamReadable() -> DownstreamAction {
+        switch state {
+        case let .exchange(exchange):
+            if case .attached = exchange.upstream { return DownstreamAction(upstream: .readResponse) }
+            return .none
+        case .tunnel:
+            return DownstreamAction(upstream: .relayFromServer)
+        default:
+            return .none
+        }
+    }
+
+    mutating func upstreamDrained(now: UInt64) -> DownstreamAction {
+        switch state {
+        case let .exchange(exchange):
+            guard case .attached(_, sent: false, _) = exchange.upstream else { return .none }
+            // An upload in progress is progress: restart the wait for the response head, unless the
+            // head is already here (then the response timeout no longer applies).
+            if !exchange.response.hasStarted {
+                deadlines.set(.upstreamResponse, at: now + exchange.plan.pool.response)
+            }
+            return DownstreamAction(upstream: .continueSending)
+        case .tunnel:
+            return DownstreamAction(client: .resumeClientRelay)
+        default:
+            return .none
+        }
+    }
+
+    /// A kept-alive connection the server closed just as we reused it, before any response byte:
+    /// most likely the server closed it while idle and never saw the request. One retry on a fresh
+    /// connection is made when the request can be sent again and repeating it is harmless: an
+    /// idempotent method (RFC 9110 §9.2.2), as nginx does; a POST might have been processed.
+    func mayRetryFresh(_ exchange: Exchange, sawResponseBytes: Bool) -> ServerRef? {
+        guard case let .attached(server, _, reused: true) = exchange.upstream,
+              exchange.response == .awaitingHead(informationalSent: false),
+              !sawResponseBytes, !exchange.staleRetryUsed,
+              exchange.plan.isReplayable, exchange.plan.method.isIdempotent else { return nil }
+        return server
+    }
+}
+
+extension Method {
+    /// RFC 9110 §9.2.2: repeating these has the same effect as sending them once.
+    var isIdempotent: Bool {
+        switch self {
+        case .get, .head, .options, .trace, .put, .delete: true
+        case .post, .patch, .connect, .other: false
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import HTTP1
+
+/// What the proxy decided about one parsed, routed request: everything the state machine needs,
+/// and nothing that points into a buffer.
+struct RequestPlan: Equatable, Sendable {
+    var method: Method
+    var clientVersion: HTTPVersion
+    /// The client asked to keep the connection (HTTP/1.1 default, or 1.0 with keep-alive).
+    var keepAlive: Bool
+    var hasBody: Bool
+    /// The body is read whole (memory, then a temp file) before a server is chosen.
+    var bufferBody: Bool
+    var expectsContinue: Bool
+    /// An upgrade to an async pool: a 101 turns the exchange into a tunnel.
+    var isUpgrade: Bool
+    var pool: PoolSettings
+
+    /// A retry must send the same request again: possible when there is no body or it was buffered.
+    var isReplayable: Bool { !hasBody || bufferBody }
+}
+
+/// The pool settings an exchange is bound to (from the snapshot it started under).
+struct PoolSettings: Equatable, Sendable {
+    var name: String
+    var isSync: Bool
+    var reusesConnections: Bool
+    var connect: UInt64
+    var response: UInt64
+    var queue: UInt64
+    var tunnelIdle: UInt64
+}
+
+/// One request and its response, as a value: three phases that move independently (a streamed
+/// request body may still be arriving while the response streams back), each an enum carrying its
+/// own data, so no flag can disagree with the phase it belongs to.
+struct Exchange: Equatable, Sendable {
+    enum Body: Equatable, Sendable {
+        case receiving
+        /// The client has sent the whole body (or there is none).
+        case received
+    }
+
+    enum Upstream: Equatable, Sendable {
+        /// No server yet: a buffered body is still arriving.
+        case unassigned
+        case queued(ticket: UInt64)
+        /// A slot is held on the server; the connection is being made.
+        case connecting(ServerRef)
+        /// Connected and carrying this request. `sent`: the whole request is on the upstream socket.
+        /// `reused`: a kept-alive connection, which the server may have closed while it was idle.
+        case attached(ServerRef, sent: Bool, reused: Bool)
+        /// The response was read in full and the server given back.
+        case released
+    }
+
+    enum Response: Equatable, Sendable {
+        /// `informationalSent`: a 1xx reached the client, so the server has seen the request and it
+        /// is never retried.
+        case awaitingHead(informationalSent: Bool)
+        /// The head went to the client; the body is flowing. `keepAlive` is what the head promised.
+        case receiving(keepAlive: Bool)
+        /// The server is done and released; the buffered rest is still going to a slow client.
+        case delivering(keepAlive: Bool)
+
+        /// Once true, a failure can only reset the connection, never answer with an error status.
+        var hasStarted: Bool {
+            if case .awaitingHead = self { false } else { true }
+        }
+    }
+
+    let plan: RequestPlan
+    var body: Body
+    var upstream: Upstream = .unassigned
+    var response: Response = .awaitingHead(informationalSent: false)
+    /// Servers this request has been sent to or failed on, in order.
+    var tried: [ServerID] = []
+    /// The one retry on a fresh connection after a stale kept-alive one was used.
+    var staleRetryUsed = false
+
+    init(plan: RequestPlan) {
+        self.plan = plan
+        body = plan.hasBody ? .receiving : .received
+    }
+}
+
+/// An answer the proxy writes itself (404, 413, 4xx for a bad request, 502, 503, 504).
+struct LocalResponse: Equatable, Sendable {
+    var status: Int
+    var message: String
+    /// Sent as `Retry-After` (503 from a full or slow queue).
+    var retryAfterSeconds: Int? = nil
+    /// The answer to a HEAD request: the same head, no body.
+    var headOnly = false
+}

@@ -1,0 +1,140 @@
+import PaddockConfig
+import UV
+
+/// Everything about one pool that must be exact across loops: each server's slots in flight and
+/// health, the balancer, and the sync wait queue. Pure (no locks, no I/O), so every rule is
+/// unit-tested; `SharedPool` puts it behind one lock.
+///
+/// Invariants: a server never has more than `capacity` requests in flight (sync: `workers`); every
+/// `acquire` that returned a server, and every grant, is matched by exactly one `release`; whenever a
+/// slot is released and someone waits who can use it, the oldest such waiter gets it at once.
+struct PoolState: Sendable {
+    struct Server: Sendable, Equatable {
+        let id: ServerID
+        let address: SocketAddressSpec
+        var weight: Int
+        /// Sync: `workers`; async: nil (no limit).
+        var capacity: Int?
+        var inFlight = 0
+        /// Down after a failed connect, up again after a successful one.
+        var isUp = true
+
+        var ref: ServerRef { ServerRef(id: id, endpoint: address.endpoint) }
+    }
+
+    enum Pick: Sendable, Equatable {
+        case server(ServerRef)
+        /// Every server not yet tried is at capacity: wait for a slot.
+        case full
+        /// Every server was tried.
+        case exhausted
+    }
+
+    /// A slot handed to a waiter: already counted as in flight on its behalf.
+    struct Grant: Sendable, Equatable {
+        let ticket: UInt64
+        let server: ServerRef
+    }
+
+    private(set) var config: PoolConfig
+    /// In config order.
+    private(set) var servers: [Server] = []
+    /// Servers dropped by a config swap that still had requests in flight: their releases land here.
+    private var retired: [Server] = []
+    private var ids: [SocketAddressSpec: ServerID] = [:]
+    private var nextID = 0
+    private var balancer: Balancer
+    private(set) var queue = WaitQueue()
+
+    init(config: PoolConfig) {
+        self.config = config
+        balancer = Balancer(strategy: config.balance, serverCount: config.servers.count)
+        reconfigure(config)
+    }
+
+    var isSync: Bool { config.kind == .sync }
+
+    /// Applies a new config for this pool. Servers that stay (same address) keep their id, slots in
+    /// flight and health; the queue is kept.
+    mutating func reconfigure(_ config: PoolConfig) {
+        self.config = config
+        var previous: [ServerID: Server] = [:]
+        for server in servers + retired { previous[server.id] = server }
+        servers = config.servers.map { server in
+            let id = ids[server.address] ?? {
+                let id = ServerID(raw: nextID)
+                nextID += 1
+                ids[server.address] = id
+                return id
+            }()
+            var state = previous.removeValue(forKey: id) ?? Server(id: id, address: server.address, weight: 1)
+            state.weight = server.weight
+            state.capacity = config.kind == .sync ? server.workers : nil
+            return state
+        }
+        retired = previous.values.filter { $0.inFlight > 0 }
+        if balancer.strategy != config.balance || balancer.serverCount != servers.count {
+            balancer = Balancer(strategy: config.balance, serverCount: servers.count)
+        }
+    }
+
+    /// Picks a server for a request and takes a slot on it, in one step.
+    mutating func acquire(excluding tried: [ServerID]) -> Pick {
+        let loads = servers.map { ServerLoad(inFlight: $0.inFlight, weight: $0.weight, isUp: $0.isUp, capacity: $0.capacity) }
+        let excluded = servers.indices.filter { tried.contains(servers[$0].id) }
+        switch balancer.pick(loads, excluding: excluded) {
+        case let .server(index):
+            servers[index].inFlight += 1
+            return .server(servers[index].ref)
+        case .full: return .full
+        case .exhausted: return .exhausted
+        }
+    }
+
+    /// Nil when `max_queue` requests already wait.
+    mutating func enqueue(excluding tried: [ServerID], deadline: UInt64) -> UInt64? {
+        guard queue.count < config.maxQueue else { return nil }
+        return queue.enqueue(excluding: tried, deadline: deadline)
+    }
+
+    mutating func cancel(_ ticket: UInt64) { queue.cancel(ticket) }
+
+    /// Returns a slot, and hands the freed capacity to the oldest waiter that can use it.
+    mutating func release(_ id: ServerID, now: UInt64) -> Grant? {
+        if let index = servers.firstIndex(where: { $0.id == id }) {
+            precondition(servers[index].inFlight > 0, "release without acquire")
+            servers[index].inFlight -= 1
+        } else if let index = retired.firstIndex(where: { $0.id == id }) {
+            retired[index].inFlight -= 1
+            if retired[index].inFlight == 0 { retired.remove(at: index) }
+        }
+        return grantOldest(now: now)
+    }
+
+    private mutating func grantOldest(now: UInt64) -> Grant? {
+        var granted: ServerRef?
+        var queue = self.queue
+        self.queue = WaitQueue()  // the copy stays unique while the closure picks a server
+        let entry = queue.popFirst(now: now) { entry in
+            guard case let .server(server) = acquire(excluding: entry.excluded) else { return false }
+            granted = server
+            return true
+        }
+        self.queue = queue
+        guard let entry, let granted else { return nil }
+        return Grant(ticket: entry.ticket, server: granted)
+    }
+
+    mutating func markUp(_ id: ServerID) { setUp(id, true) }
+    mutating func markDown(_ id: ServerID) { setUp(id, false) }
+
+    private mutating func setUp(_ id: ServerID, _ isUp: Bool) {
+        if let index = servers.firstIndex(where: { $0.id == id }) { servers[index].isUp = isUp }
+    }
+
+    var healthReport: HealthReport.Pool {
+        HealthReport.Pool(name: config.name, kind: config.kind, queued: queue.count, servers: zip(servers, config.servers).map {
+            HealthReport.Server(address: $0.address.description, isUp: $0.isUp, inFlight: $0.inFlight, workers: $1.workers)
+        })
+    }
+}

@@ -1,0 +1,106 @@
+import PaddockConfig
+import Synchronization
+
+/// Something waiting in a sync pool's queue. A grant is delivered on the waiter's own loop: today a
+/// direct call (one loop), with `threads = N` a `uv_async` wake-up of the loop the waiter lives on.
+protocol SlotWaiter: AnyObject {
+    /// A slot on `grant.server` is now counted for this waiter; it must use it or release it.
+    func slotGranted(_ grant: PoolState.Grant)
+}
+
+/// One pool's exact, shared state (`PoolState`) behind one lock held for a few instructions, plus
+/// the waiters to notify. Outlives config swaps: a swap reconfigures it in place, keyed by address.
+final class SharedPool: Sendable {
+    /// Safe to move between threads: a waiter is only ever called on its own loop (see `SlotWaiter`);
+    /// elsewhere the box is only stored and handed back.
+    private struct WaiterBox: @unchecked Sendable {
+        weak var waiter: SlotWaiter?
+    }
+
+    private struct Locked: Sendable {
+        var pool: PoolState
+        var waiters: [UInt64: WaiterBox] = [:]
+    }
+
+    let name: String
+    private let state: Mutex<Locked>
+
+    init(config: PoolConfig) {
+        name = config.name
+        state = Mutex(Locked(pool: PoolState(config: config)))
+    }
+
+    func reconfigure(_ config: PoolConfig) {
+        state.withLock { $0.pool.reconfigure(config) }
+    }
+
+    func acquire(excluding tried: [ServerID]) -> PoolState.Pick {
+        state.withLock { $0.pool.acquire(excluding: tried) }
+    }
+
+    /// Queues `waiter` until a slot frees up or `deadline`; nil when the queue is full.
+    func enqueue(_ waiter: SlotWaiter, excluding tried: [ServerID], deadline: UInt64) -> UInt64? {
+        let box = WaiterBox(waiter: waiter)
+        return state.withLock { locked in
+            guard let ticket = locked.pool.enqueue(excluding: tried, deadline: deadline) else { return nil }
+            locked.waiters[ticket] = box
+            return ticket
+        }
+    }
+
+    func cancel(_ ticket: UInt64) {
+        state.withLock { locked in
+            locked.pool.cancel(ticket)
+            locked.waiters[ticket] = nil
+        }
+    }
+
+    /// Returns a slot; the oldest waiter that can use it is told outside the lock. A waiter that is
+    /// gone by then (its connection closed) gives the slot straight back.
+    func release(_ server: ServerID, now: UInt64) {
+        var next: ServerID? = server
+        while let id = next {
+            next = nil
+            let handoff: (PoolState.Grant, WaiterBox?)? = state.withLock { locked in
+                guard let grant = locked.pool.release(id, now: now) else { return nil }
+                return (grant, locked.waiters.removeValue(forKey: grant.ticket))
+            }
+            guard let (grant, box) = handoff else { return }
+            if let waiter = box?.waiter {
+                waiter.slotGranted(grant)
+            } else {
+                next = grant.server.id
+            }
+        }
+    }
+
+    func markUp(_ id: ServerID) { state.withLock { $0.pool.markUp(id) } }
+    func markDown(_ id: ServerID) { state.withLock { $0.pool.markDown(id) } }
+
+    var healthReport: HealthReport.Pool { state.withLock { $0.pool.healthReport } }
+}
+
+/// Every pool's shared state, by name. A swap reuses the entry of a pool that keeps its name.
+final class PoolRegistry: Sendable {
+    private let pools = Mutex<[String: SharedPool]>([:])
+
+    init() {}
+
+    /// The shared pools for a new config: existing ones reconfigured, new ones created, dropped ones
+    /// forgotten (requests still using one keep it alive until they finish).
+    func adopt(_ configs: [PoolConfig]) -> [String: SharedPool] {
+        pools.withLock { pools in
+            var next: [String: SharedPool] = [:]
+            for config in configs {
+                if let existing = pools[config.name] {
+                    existing.reconfigure(config)
+                    next[config.name] = existing
+                } else {
+                    next[config.name] = SharedPool(config: config)
+                }
+            }
+            pools = next
+            return next
+        }
+    }
+}

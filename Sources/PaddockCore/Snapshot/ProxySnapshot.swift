@@ -1,0 +1,48 @@
+import HTTP1
+import PaddockConfig
+
+/// One pool as a snapshot sees it: its config (timeouts, buffering) and its shared state.
+final class UpstreamPool: Sendable {
+    let config: PoolConfig
+    let shared: SharedPool
+
+    init(config: PoolConfig, shared: SharedPool) {
+        self.config = config
+        self.shared = shared
+    }
+
+    var name: String { config.name }
+    var isSync: Bool { config.kind == .sync }
+    /// Async servers keep connections alive; gunicorn's sync workers close after every response.
+    var reusesConnections: Bool { config.kind == .async }
+}
+
+/// The validated config with everything derived from it, immutable, with a generation number.
+/// A connection takes the current snapshot for each new request and keeps it until that request is
+/// done, so a swap never changes a request already under way.
+final class ProxySnapshot: Sendable {
+    let generation: UInt64
+    let config: Config
+    let router: Router
+    let pools: [String: UpstreamPool]
+    let limits: HTTPLimits
+
+    init(generation: UInt64, config: Config, registry: PoolRegistry) {
+        self.generation = generation
+        self.config = config
+        router = Router(routes: config.routes)
+        let shared = registry.adopt(config.pools)
+        var pools: [String: UpstreamPool] = [:]
+        for pool in config.pools { pools[pool.name] = UpstreamPool(config: pool, shared: shared[pool.name]!) }
+        self.pools = pools
+        var limits = HTTPLimits()
+        limits.dropUnderscoreFields = config.proxy.dropUnderscoreHeaders
+        self.limits = limits
+    }
+
+    var clientTimeoutMilliseconds: UInt64 { UInt64(config.proxy.clientTimeoutMilliseconds) }
+
+    var healthReport: HealthReport {
+        HealthReport(pools: config.pools.compactMap { pools[$0.name]?.shared.healthReport })
+    }
+}

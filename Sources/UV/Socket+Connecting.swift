@@ -47,11 +47,7 @@ extension Socket {
 
     /// A synchronous connect failure (bad address) is still reported asynchronously, keeping callers simple.
     private func failConnectLater(_ code: Int32) {
-        let timer = LoopTimer(loop: loop)
-        timer.start(milliseconds: 0) { [weak self, timer] in
-            timer.close()
-            self?.connectFinished(code)
-        }
+        loop.runSoon { [weak self] in self?.connectFinished(code) }
     }
 
     /// Called by `Listener` for accepted TCP connections.

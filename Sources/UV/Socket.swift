@@ -67,9 +67,7 @@ public final class Socket: HandleOwner, Transport {
 
     /// Reports `error` to the delegate on a later loop iteration, so no delegate is re-entered.
     func failLater(_ error: UVError) {
-        let timer = LoopTimer(loop: loop)
-        timer.start(milliseconds: 0) { [weak self, timer] in
-            timer.close()
+        loop.runSoon { [weak self] in
             guard let self, !self.isClosing else { return }
             self.delegate?.transportDidFail(error)
         }

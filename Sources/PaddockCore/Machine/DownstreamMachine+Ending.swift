@@ -9,7 +9,7 @@ extension DownstreamMachine {
         var started = false
         switch state {
         case let .exchange(exchange):
-            action.upstream = Self.letGo(exchange, clientSide: failure.isClientSide)
+            action.upstream = exchange.letGo(clientSide: failure.isClientSide)
             started = exchange.response.hasStarted
         case let .tunnel(server, _):
             action.upstream = .release(server, reusable: false)
@@ -38,27 +38,12 @@ extension DownstreamMachine {
         return action
     }
 
-    /// How an exchange that ends early lets go of its upstream side.
-    private static func letGo(_ exchange: Exchange, clientSide: Bool) -> UpstreamStep {
-        switch exchange.upstream {
-        case .unassigned, .released:
-            return .none
-        case let .queued(ticket):
-            return .leaveQueue(ticket: ticket)
-        case let .connecting(server):
-            return .release(server, reusable: false)
-        case let .attached(server, sent, _):
-            // The worker is still running the request: its slot stays taken until it is done.
-            return clientSide && sent && exchange.plan.pool.isSync ? .abandon(server) : .release(server, reusable: false)
-        }
-    }
-
     /// The client is gone, or the grace period ran out: close at once.
     mutating func closeNow() -> DownstreamAction {
         var action = DownstreamAction(client: .close)
         switch state {
         case let .exchange(exchange):
-            action.upstream = Self.letGo(exchange, clientSide: true)
+            action.upstream = exchange.letGo(clientSide: true)
         case let .tunnel(server, _):
             action.upstream = .release(server, reusable: false)
         default:

@@ -100,7 +100,7 @@ extension DownstreamMachine {
         switch state {
         case let .exchange(exchange):
             if exchange.response.hasStarted { return fail(.upstreamAborted, now: now) }
-            if let server = mayRetryFresh(exchange, sawResponseBytes: sawResponseBytes) {
+            if let server = exchange.freshRetryServer(sawResponseBytes: sawResponseBytes) {
                 updateExchange {
                     $0.staleRetryUsed = true
                     $0.upstream = .connecting(server)

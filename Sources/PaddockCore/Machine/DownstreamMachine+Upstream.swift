@@ -1,4 +1,3 @@
-import HTTP1
 import UV
 
 /// Choosing a server, waiting for a slot, connecting, sending, and retrying.
@@ -99,28 +98,6 @@ extension DownstreamMachine {
             return DownstreamAction(client: .resumeClientRelay)
         default:
             return .none
-        }
-    }
-
-    /// A kept-alive connection the server closed just as we reused it, before any response byte:
-    /// most likely the server closed it while idle and never saw the request. One retry on a fresh
-    /// connection is made when the request can be sent again and repeating it is harmless: an
-    /// idempotent method (RFC 9110 §9.2.2), as nginx does; a POST might have been processed.
-    func mayRetryFresh(_ exchange: Exchange, sawResponseBytes: Bool) -> ServerRef? {
-        guard case let .attached(server, _, reused: true) = exchange.upstream,
-              exchange.response == .awaitingHead(informationalSent: false),
-              !sawResponseBytes, !exchange.staleRetryUsed,
-              exchange.plan.isReplayable, exchange.plan.method.isIdempotent else { return nil }
-        return server
-    }
-}
-
-extension Method {
-    /// RFC 9110 §9.2.2: repeating these has the same effect as sending them once.
-    var isIdempotent: Bool {
-        switch self {
-        case .get, .head, .options, .trace, .put, .delete: true
-        case .post, .patch, .connect, .other: false
         }
     }
 }

@@ -83,6 +83,46 @@ struct Exchange: Equatable, Sendable {
     }
 }
 
+/// The two upstream decisions that depend on the exchange alone.
+extension Exchange {
+    /// How an exchange that ends early lets go of its upstream side.
+    func letGo(clientSide: Bool) -> UpstreamStep {
+        switch upstream {
+        case .unassigned, .released:
+            return .none
+        case let .queued(ticket):
+            return .leaveQueue(ticket: ticket)
+        case let .connecting(server):
+            return .release(server, reusable: false)
+        case let .attached(server, sent, _):
+            // The worker is still running the request: its slot stays taken until it is done.
+            return clientSide && sent && plan.pool.isSync ? .abandon(server) : .release(server, reusable: false)
+        }
+    }
+
+    /// A kept-alive connection the server closed just as we reused it, before any response byte:
+    /// most likely the server closed it while idle and never saw the request. One retry on a fresh
+    /// connection is made when the request can be sent again and repeating it is harmless: an
+    /// idempotent method (RFC 9110 §9.2.2), as nginx does; a POST might have been processed.
+    func freshRetryServer(sawResponseBytes: Bool) -> ServerRef? {
+        guard case let .attached(server, _, reused: true) = upstream,
+              response == .awaitingHead(informationalSent: false),
+              !sawResponseBytes, !staleRetryUsed,
+              plan.isReplayable, plan.method.isIdempotent else { return nil }
+        return server
+    }
+}
+
+extension Method {
+    /// RFC 9110 §9.2.2: repeating these has the same effect as sending them once.
+    var isIdempotent: Bool {
+        switch self {
+        case .get, .head, .options, .trace, .put, .delete: true
+        case .post, .patch, .connect, .other: false
+        }
+    }
+}
+
 /// An answer the proxy writes itself (404, 413, 4xx for a bad request, 502, 503, 504).
 struct LocalResponse: Equatable, Sendable {
     var status: Int

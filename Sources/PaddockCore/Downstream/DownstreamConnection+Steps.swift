@@ -34,15 +34,15 @@ extension DownstreamConnection {
             io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
             return nil
         case .send:
-            return sendRequest(io)
+            return io.sendRequest(clientReadClosed: machine.readClosed)
         case .continueSending:
-            return continueSending(io)
+            return io.continueSending(clientReadClosed: machine.readClosed)
         case .pumpRequestBody:
-            return streamRequestBody(io)
+            return io.streamRequestBody(clientReadClosed: machine.readClosed)
         case .readResponse:
-            return readResponse(io)
+            return io.readResponse()
         case .resumeResponse:
-            return resumeResponse(io)
+            return io.resumeResponse()
         case let .release(server, reusable):
             if let connection = io.upstream {
                 io.upstream = nil
@@ -72,10 +72,10 @@ extension DownstreamConnection {
             shared.release(server.id, now: context.loop.now)
             return nil
         case .relayFromServer:
-            return relayFromServer(io)
+            return io.relayFromServer()
         case .resumeServerRelay:
             io.upstream?.transport.startReading()
-            return relayFromServer(io)
+            return io.relayFromServer()
         case let .endTunnel(server):
             io.upstream?.closeAfterFlush(lingerMilliseconds: context.lingerMilliseconds)
             io.upstream = nil
@@ -93,17 +93,17 @@ extension DownstreamConnection {
         case let .startBody(sendContinue):
             if sendContinue { transport.write(Self.continueResponse) }
             guard let io, io.plan.bufferBody else { return nil }
-            return receiveBufferedBody(io)
+            return io.receiveBufferedBody(clientReadClosed: machine.readClosed)
         case .readBody:
             guard let io else { return nil }
-            return receiveBufferedBody(io)
+            return io.receiveBufferedBody(clientReadClosed: machine.readClosed)
         case .holdInput:
             // Pipelined requests keep arriving while we answer: stop reading until we get to them.
             if transport.isInputFull { transport.stopReading() }
             return nil
         case let .startResponse(keepAlive):
             guard let io else { return nil }
-            return startResponse(io, keepAlive: keepAlive)
+            return io.startResponse(keepAlive: keepAlive)
         case .deliverResponse:
             guard let output = io?.responseOutput else { return .responseDelivered }
             let drained = output.drain()
@@ -136,14 +136,14 @@ extension DownstreamConnection {
             return nil
         case .startTunnel:
             guard let io else { return nil }
-            return startTunnel(io)
+            return io.startTunnel()
         case .relayFromClient:
             guard let io else { return nil }
-            return relayFromClient(io)
+            return io.relayFromClient()
         case .resumeClientRelay:
             transport.startReading()
             guard let io else { return nil }
-            return relayFromClient(io)
+            return io.relayFromClient()
         }
     }
 
@@ -183,7 +183,7 @@ extension DownstreamConnection: UpstreamConnectionOwner {
 
     func upstreamDidEnd(_ error: UVError?) {
         guard let io, let connection = io.upstream else { return }
-        if error == nil, let event = finishAtEOF(io) {
+        if error == nil, let event = io.finishAtEOF() {
             send(event)
             return
         }

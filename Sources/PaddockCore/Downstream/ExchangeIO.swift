@@ -1,11 +1,20 @@
 import HTTP1
+import PaddockConfig
 import UV
 
-/// The resources of one exchange: buffers, codecs and the upstream connection. The decisions about
-/// them live in `DownstreamMachine`; this is only what the data plane needs to move bytes.
+/// The data plane of one exchange: its buffers, codecs and upstream connection, and the code that
+/// moves bytes between the client and the server (the request body, the response, a tunnel; see
+/// the extensions). Every decision about them is `DownstreamMachine`'s: each method here does one
+/// step the machine asked for and reports its outcome as the next event.
 final class ExchangeIO {
     let pool: UpstreamPool
     let plan: RequestPlan
+    let client: any Transport
+    /// From the snapshot the request was routed with.
+    let limits: HTTPLimits
+    let proxy: ProxyConfig
+    /// Stop reading one side while the other side's write queue holds more than this.
+    let highWaterBytes: Int
     /// The serialized upstream head, kept for a retry on a fresh connection.
     var upstreamHead: [UInt8]
     let upstreamChunked: Bool
@@ -32,10 +41,14 @@ final class ExchangeIO {
     var responseWriter: FramedWriter?
     var responseOutput: BufferedOutput?
 
-    init(pool: UpstreamPool, plan: RequestPlan, framing: RequestBodyFraming, upstreamHead: [UInt8],
-         upstreamChunked: Bool, limits: HTTPLimits) {
+    init(pool: UpstreamPool, plan: RequestPlan, client: any Transport, snapshot: ProxySnapshot, highWaterBytes: Int,
+         framing: RequestBodyFraming, upstreamHead: [UInt8], upstreamChunked: Bool) {
         self.pool = pool
         self.plan = plan
+        self.client = client
+        limits = snapshot.limits
+        proxy = snapshot.config.proxy
+        self.highWaterBytes = highWaterBytes
         self.upstreamHead = upstreamHead
         self.upstreamChunked = upstreamChunked
         responseParser = ResponseHeadParser(limits: limits)
@@ -47,7 +60,7 @@ final class ExchangeIO {
     }
 
     /// Where response bytes go: through the spill when buffering, else straight to the client.
-    func responseSink(_ transport: any Transport) -> any ByteSink { responseOutput ?? TransportSink(transport: transport) }
+    var responseSink: any ByteSink { responseOutput ?? TransportSink(transport: client) }
 
     /// Frees temp files and buffers; called once the exchange is over, however it ended.
     func discardBuffers() {

@@ -32,10 +32,13 @@ final class ProxyContext {
         snapshot = ProxySnapshot(generation: 1, config: config, registry: registry)
     }
 
-    /// Makes `config` the one new requests use, and returns its snapshot.
+    /// Makes `config` the one new requests use, and returns its snapshot. Capacity the new config
+    /// adds goes to requests already waiting, once the new snapshot is in place.
     @discardableResult
     func install(_ config: Config) -> ProxySnapshot {
         snapshot = ProxySnapshot(generation: snapshot.generation + 1, config: config, registry: registry)
+        let now = loop.now
+        for pool in snapshot.pools.values { pool.shared.grantWaiting(now: now) }
         return snapshot
     }
 }

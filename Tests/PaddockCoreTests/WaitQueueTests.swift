@@ -130,6 +130,19 @@ import Testing
         #expect(grant.server.id != a.id)
     }
 
+    @Test func capacityAddedByASwapIsGrantedToTheOldestWaiters() throws {
+        var state = PoolState(config: Self.config(workers: [1]))
+        _ = state.acquire(excluding: [])
+        let tickets = (0..<3).compactMap { _ in state.enqueue(excluding: [], deadline: .max) }
+        #expect(state.grantWaiting(now: 0).isEmpty, "no capacity yet")
+        // One more worker on the server, and a second server with one worker: two waiters go.
+        state.reconfigure(Self.config(workers: [2, 1]))
+        let grants = state.grantWaiting(now: 0)
+        #expect(grants.map(\.ticket) == Array(tickets.prefix(2)))
+        #expect(state.servers.map(\.inFlight) == [2, 1], "each grant is counted on its server")
+        #expect(state.queue.count == 1)
+    }
+
     @Test func pickAndAcquireIsOneStep() throws {
         var state = PoolState(config: Self.config(workers: [2]))
         let firstValue = server(state.acquire(excluding: []))

@@ -55,7 +55,8 @@ struct PoolState: Sendable {
     var isSync: Bool { config.kind == .sync }
 
     /// Applies a new config for this pool. Servers that stay (same address) keep their id, slots in
-    /// flight and health; the queue is kept.
+    /// flight and health; the queue is kept. Capacity the new config adds (a server, more workers)
+    /// is handed to the waiters by `grantWaiting`.
     mutating func reconfigure(_ config: PoolConfig) {
         self.config = config
         var previous: [ServerID: Server] = [:]
@@ -109,6 +110,13 @@ struct PoolState: Sendable {
             if retired[index].inFlight == 0 { retired.remove(at: index) }
         }
         return grantOldest(now: now)
+    }
+
+    /// Hands every slot that can be used now to the oldest waiters that can use it (after a reconfigure).
+    mutating func grantWaiting(now: UInt64) -> [Grant] {
+        var grants: [Grant] = []
+        while let grant = grantOldest(now: now) { grants.append(grant) }
+        return grants
     }
 
     private mutating func grantOldest(now: UInt64) -> Grant? {

@@ -20,6 +20,11 @@ final class SharedPool: Sendable {
     private struct Locked: Sendable {
         var pool: PoolState
         var waiters: [UInt64: WaiterBox] = [:]
+
+        /// A grant and the waiter it is for, who leaves the waiters.
+        mutating func take(_ grant: PoolState.Grant) -> (PoolState.Grant, WaiterBox?) {
+            (grant, waiters.removeValue(forKey: grant.ticket))
+        }
     }
 
     let name: String
@@ -55,21 +60,28 @@ final class SharedPool: Sendable {
         }
     }
 
-    /// Returns a slot; the oldest waiter that can use it is told outside the lock. A waiter that is
-    /// gone by then (its connection closed) gives the slot straight back.
+    /// Returns a slot; the oldest waiter that can use it is told outside the lock.
     func release(_ server: ServerID, now: UInt64) {
-        var next: ServerID? = server
-        while let id = next {
-            next = nil
-            let handoff: (PoolState.Grant, WaiterBox?)? = state.withLock { locked in
-                guard let grant = locked.pool.release(id, now: now) else { return nil }
-                return (grant, locked.waiters.removeValue(forKey: grant.ticket))
-            }
-            guard let (grant, box) = handoff else { return }
+        let handoff = state.withLock { locked in
+            locked.pool.release(server, now: now).map { [locked.take($0)] } ?? []
+        }
+        deliver(handoff, now: now)
+    }
+
+    /// After a reconfigure: the capacity it added goes to the oldest waiters.
+    func grantWaiting(now: UInt64) {
+        let handoff = state.withLock { locked in locked.pool.grantWaiting(now: now).map { locked.take($0) } }
+        deliver(handoff, now: now)
+    }
+
+    /// Tells each waiter of its grant, outside the lock. A waiter that is gone by then (its
+    /// connection closed) gives the slot straight back, which may grant it to the next one.
+    private func deliver(_ handoff: [(PoolState.Grant, WaiterBox?)], now: UInt64) {
+        for (grant, box) in handoff {
             if let waiter = box?.waiter {
                 waiter.slotGranted(grant)
             } else {
-                next = grant.server.id
+                release(grant.server.id, now: now)
             }
         }
     }

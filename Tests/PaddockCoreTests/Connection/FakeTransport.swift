@@ -110,13 +110,18 @@ struct LoopFixture {
     }
 
     static func config(pool kind: String, port: Int, file: String = "paddock.toml") throws -> Config {
-        try ConfigLoader.parse("""
+        try config(pool: kind, ports: [port], file: file)
+    }
+
+    static func config(pool kind: String, ports: [Int], file: String = "paddock.toml") throws -> Config {
+        let servers = ports.map { "{ address = \"127.0.0.1:\($0)\" }" }.joined(separator: ", ")
+        return try ConfigLoader.parse("""
             [proxy]
             listen = ["127.0.0.1:8080"]
 
             [pools.app]
             kind = "\(kind)"
-            servers = [{ address = "127.0.0.1:\(port)" }]
+            servers = [\(servers)]
 
             [[routes]]
             pool = "app"

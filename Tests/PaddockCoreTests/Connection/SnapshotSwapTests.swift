@@ -79,4 +79,29 @@ import UV
         b.close()
         #expect(fixture.turn { clientA.isClosed && clientB.isClosed })
     }
+
+    @Test func capacityAddedByASwapGoesToTheWaitingRequestAtOnce() throws {
+        let fixture = try LoopFixture(config: LoopFixture.config(pool: "sync", port: 9001))
+        let clientA = FakeTransport(loop: fixture.loop)
+        let clientB = FakeTransport(loop: fixture.loop)
+        let a = DownstreamConnection(transport: clientA, context: fixture.context)
+        let b = DownstreamConnection(transport: clientB, context: fixture.context)
+        a.start()
+        b.start()
+        clientA.feed("GET /a HTTP/1.1\r\nHost: app\r\n\r\n")
+        #expect(fixture.turn { fixture.dialer.dials.count == 1 })
+        clientB.feed("GET /b HTTP/1.1\r\nHost: app\r\n\r\n")
+        let pool = try #require(fixture.context.snapshot.pools["app"])
+        #expect(fixture.turn { pool.shared.healthReport.queued == 1 })
+
+        fixture.context.install(try LoopFixture.config(pool: "sync", ports: [9001, 9002]))
+        #expect(fixture.turn { fixture.dialer.dials.count == 2 }, "the new server took the waiting request")
+        #expect(fixture.dialer.dials[1].endpoint == .ip(host: "127.0.0.1", port: 9002))
+        let report = pool.shared.healthReport
+        #expect(report.queued == 0 && report.servers.map(\.inFlight) == [1, 1])
+
+        a.close()
+        b.close()
+        #expect(fixture.turn { clientA.isClosed && clientB.isClosed })
+    }
 }

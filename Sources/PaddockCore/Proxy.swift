@@ -7,8 +7,14 @@ import UV
 /// config snapshot and cross-loop server state.
 public final class Proxy {
     private let context: ProxyContext
-    private var listeners: [Listener] = []
-    private var adminListener: Listener?
+    /// A listener and the config address it was bound for, so a reload keeps the ones that stay.
+    private struct BoundListener {
+        let address: SocketAddressSpec
+        let listener: Listener
+    }
+
+    private var listeners: [BoundListener] = []
+    private var adminListener: BoundListener?
     private var connections: [ObjectIdentifier: DownstreamConnection] = [:]
     private var adminConnections: [ObjectIdentifier: AdminConnection] = [:]
     private var drainTimer: LoopTimer?
@@ -20,22 +26,79 @@ public final class Proxy {
 
     /// Binds every listener. On failure nothing stays bound, and the error names the address.
     public func start() throws(ProxyStartError) {
+        let config = context.snapshot.config
+        listeners = try bindListeners(config.proxy.listen, keeping: [])
         do {
-            for address in context.snapshot.config.proxy.listen {
-                let listener = try bind(address) { [unowned self] socket in self.accept(socket) }
-                listeners.append(listener)
-            }
-            if let admin = context.snapshot.config.admin {
-                adminListener = try bind(admin.listen) { [unowned self] socket in self.acceptAdmin(socket) }
-            }
+            adminListener = try bindAdmin(config.admin?.listen, keeping: nil)
         } catch {
             closeListeners()
             throw error
         }
-        for listener in listeners {
-            context.logger.info("listening on \(listener.endpoint)")
+        for bound in listeners { context.logger.info("listening on \(bound.listener.endpoint)") }
+        if let admin = adminListener { context.logger.info("admin endpoint on http://\(admin.listener.endpoint)/health") }
+    }
+
+    /// The current config generation (1 at start, one more for each reload).
+    public var generation: UInt64 { context.snapshot.generation }
+
+    /// Reloads: binds the listeners the new config adds, then makes it the config new requests use
+    /// (requests under way finish under the old one; see `install`), then closes the listeners it
+    /// dropped. Listeners that stay are kept as they are, so no connection is refused or dropped.
+    /// If a new address cannot be bound, nothing changes and the error names it.
+    public func reload(_ config: Config) throws(ProxyStartError) {
+        guard !stopping else { return }
+        let listeners = try bindListeners(config.proxy.listen, keeping: self.listeners)
+        let admin: BoundListener?
+        do {
+            admin = try bindAdmin(config.admin?.listen, keeping: adminListener)
+        } catch {
+            close(listeners, except: self.listeners)
+            throw error
         }
-        if let adminListener { context.logger.info("admin endpoint on http://\(adminListener.endpoint)/health") }
+        close(self.listeners, except: listeners)
+        if let old = adminListener, old.listener !== admin?.listener { old.listener.close() }
+        for bound in listeners where !self.listeners.contains(where: { $0.address == bound.address }) {
+            context.logger.info("listening on \(bound.listener.endpoint)")
+        }
+        for bound in self.listeners where !listeners.contains(where: { $0.address == bound.address }) {
+            context.logger.info("no longer listening on \(bound.listener.endpoint)")
+        }
+        self.listeners = listeners
+        adminListener = admin
+        install(config)
+    }
+
+    /// The listeners for `addresses`: those in `current` that stay, the others newly bound. On a
+    /// failure the newly bound ones are closed again.
+    private func bindListeners(_ addresses: [SocketAddressSpec],
+                               keeping current: [BoundListener])
+        throws(ProxyStartError) -> [BoundListener] {
+        var result: [BoundListener] = []
+        do {
+            for address in addresses {
+                if let kept = current.first(where: { $0.address == address }) {
+                    result.append(kept)
+                } else {
+                    result.append(BoundListener(address: address, listener: try bind(address) { [unowned self] socket in self.accept(socket) }))
+                }
+            }
+        } catch {
+            close(result, except: current)
+            throw error
+        }
+        return result
+    }
+
+    private func bindAdmin(_ address: SocketAddressSpec?, keeping current: BoundListener?)
+        throws(ProxyStartError) -> BoundListener? {
+        guard let address else { return nil }
+        if let current, current.address == address { return current }
+        return BoundListener(address: address, listener: try bind(address) { [unowned self] socket in self.acceptAdmin(socket) })
+    }
+
+    private func close(_ listeners: [BoundListener],
+                       except kept: [BoundListener]) {
+        for bound in listeners where !kept.contains(where: { $0.listener === bound.listener }) { bound.listener.close() }
     }
 
     private func bind(_ address: SocketAddressSpec, onAccept: @escaping (Socket) -> Void) throws(ProxyStartError) -> Listener {
@@ -69,7 +132,7 @@ public final class Proxy {
 
     /// Makes `config` the one new requests use; requests under way finish under the old one. The
     /// pools' shared state (slots, queue, health) carries over for servers that keep their address.
-    /// Listeners are not changed here.
+    /// Listeners are not changed here (`reload` does that).
     public func install(_ config: Config) {
         let snapshot = context.install(config)
         context.logger.info("config generation \(snapshot.generation) installed: \(config.summary)")
@@ -104,9 +167,9 @@ public final class Proxy {
     }
 
     private func closeListeners() {
-        for listener in listeners { listener.close() }
+        for bound in listeners { bound.listener.close() }
         listeners.removeAll()
-        adminListener?.close()
+        adminListener?.listener.close()
         adminListener = nil
     }
 }

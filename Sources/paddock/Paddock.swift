@@ -14,7 +14,7 @@ struct Paddock: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paddock",
         abstract: "A reverse proxy for gunicorn (sync) and uvicorn (async) Python app servers.",
-        subcommands: [Run.self, Check.self, Version.self]
+        subcommands: [Run.self, Check.self, Reload.self, Version.self]
     )
 }
 
@@ -23,13 +23,16 @@ struct ConfigOption: ParsableArguments {
     var config: String
 
     /// Loads and validates the config, or prints every error (file, key, reason) and exits 1.
-    func load() throws -> Config {
-        do {
-            return try ConfigLoader.load(path: config)
-        } catch {
-            printToStandardError(error.description)
-            throw ExitCode(1)
-        }
+    func load() throws -> Config { try loadConfig(path: config) }
+}
+
+/// Loads and validates a config file, or prints every error (file, key, reason) and exits 1.
+func loadConfig(path: String) throws -> Config {
+    do {
+        return try ConfigLoader.load(path: path)
+    } catch {
+        printToStandardError(error.description)
+        throw ExitCode(1)
     }
 }
 
@@ -59,6 +62,9 @@ struct Run: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Write the process id to this file once listening (for `paddock reload`); removed at exit.")
+    var pidFile: String?
+
     func run() throws {
         let config = try options.load()
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -83,6 +89,14 @@ struct Run: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode(1)
         }
+        let pidFile = self.pidFile.map(PidFile.init)
+        do {
+            try pidFile?.write()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+        defer { pidFile?.remove() }
         logger.info("paddock \(paddockVersion) started: \(config.summary)")
 
         var watchers: [SignalWatcher] = []
@@ -95,6 +109,12 @@ struct Run: ParsableCommand {
             watcher.unref()
             watchers.append(watcher)
         }
+        let path = options.config
+        let reloader = try SignalWatcher(loop: loop, signal: SIGHUP) { _ in
+            Self.reload(proxy, from: path, logger: logger)
+        }
+        reloader.unref()
+        watchers.append(reloader)
 
         loop.run()
         for watcher in watchers { watcher.close() }
@@ -102,6 +122,61 @@ struct Run: ParsableCommand {
             logger.warning("event loop closed with \(loop.openHandleCount) handles still open")
         }
         logger.info("stopped")
+    }
+}
+
+extension Run {
+    /// SIGHUP: reads and validates the config file again and applies it. A config that does not
+    /// validate is logged with the same messages as `paddock check`, and the running one stays.
+    static func reload(_ proxy: Proxy, from path: String, logger: Logger) {
+        logger.info("received SIGHUP; reloading \(path)")
+        let config: Config
+        do {
+            config = try ConfigLoader.load(path: path)
+        } catch {
+            for line in error.errors { logger.error("reload rejected: \(line)") }
+            logger.error("reload rejected; config generation \(proxy.generation) stays in use")
+            return
+        }
+        do {
+            try proxy.reload(config)
+        } catch {
+            logger.error("reload rejected: \(error); config generation \(proxy.generation) stays in use")
+        }
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ask a running paddock to reload its config file (sends it SIGHUP).",
+        discussion: """
+            The running process re-reads the config file it was started with. With --config, that file \
+            is validated first and nothing is sent if it has errors.
+            """
+    )
+
+    @Option(help: "The pid file the running paddock was started with (`run --pid-file`).")
+    var pidFile: String
+
+    @Option(name: [.customShort("c"), .long], help: "Validate this config file before signalling.")
+    var config: String?
+
+    func run() throws {
+        if let config {
+            _ = try loadConfig(path: config)
+        }
+        let pid: pid_t
+        do {
+            pid = try PidFile(path: pidFile).read()
+        } catch {
+            printToStandardError("paddock reload: \(error)")
+            throw ExitCode(1)
+        }
+        guard kill(pid, SIGHUP) == 0 else {
+            printToStandardError("paddock reload: cannot signal pid \(pid) (from \(pidFile)): \(String(cString: strerror(errno)))")
+            throw ExitCode(1)
+        }
+        print("paddock reload: sent SIGHUP to pid \(pid)")
     }
 }
 

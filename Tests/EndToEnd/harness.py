@@ -327,7 +327,7 @@ class Paddock:
     """`paddock run --config FILE` with a generated config, on free loopback ports."""
 
     def __init__(self, name: str, work_dir: Path, pools: dict, routes: list, proxy_extra: dict | None = None,
-                 extra_listen: list[str] | None = None):
+                 extra_listen: list[str] | None = None, extra_args: list[str] | None = None):
         self.name = name
         self.host = "127.0.0.1"
         self.port = free_port()
@@ -342,7 +342,7 @@ class Paddock:
                 f"paddock binary not found at {binary}: build it with `swift build -c release` "
                 "(scripts/setup does) or point PADDOCK_BIN at one"
             )
-        self.proc = Proc(name, [binary, "run", "--config", self.config_path], work_dir)
+        self.proc = Proc(name, [binary, "run", "--config", self.config_path, *(extra_args or [])], work_dir)
         try:
             wait_until_accepting((self.host, self.port), self.proc)
             wait_until_accepting((self.host, self.admin_port), self.proc)
@@ -384,6 +384,21 @@ class Paddock:
 
     def log_tail(self, lines: int = 40) -> str:
         return self.proc.log_tail(lines)
+
+    def log(self) -> str:
+        return self.proc.log_path.read_text(errors="replace")
+
+    def write_config(self, pools: dict, routes: list, listen: list[str] | None = None) -> None:
+        """Rewrites the config file in place (for a reload); the admin listener stays."""
+        listen = listen if listen is not None else [f"127.0.0.1:{self.port}"]
+        self.config_text = render_config(listen, f"127.0.0.1:{self.admin_port}", pools, routes)
+        self.config_path.write_text(self.config_text)
+
+    def reload(self, generation: int, timeout: float = 5) -> None:
+        """SIGHUP, then waits until the log says config `generation` is installed."""
+        self.proc.signal(signal.SIGHUP)
+        wait_for(lambda: f"config generation {generation} installed" in self.log(), timeout=timeout,
+                 what=f"{self.name}: config generation {generation} installed")
 
 
 def short_tempdir(prefix: str = "paddock-e2e-") -> Path:

@@ -17,6 +17,8 @@ public final class Proxy {
     private var adminListener: BoundListener?
     private var connections: [ObjectIdentifier: DownstreamConnection] = [:]
     private var adminConnections: [ObjectIdentifier: AdminConnection] = [:]
+    /// Active health checks of the current config, one per server of a pool with `health`.
+    private var probes: [HealthProbe] = []
     private var drainTimer: LoopTimer?
     private var stopping = false
 
@@ -36,6 +38,25 @@ public final class Proxy {
         }
         for bound in listeners { context.logger.info("listening on \(bound.listener.endpoint)") }
         if let admin = adminListener { context.logger.info("admin endpoint on http://\(admin.listener.endpoint)/health") }
+        startHealthChecks()
+    }
+
+    /// One probe per server of every pool with active checks, the first checks spread over one
+    /// interval so they do not all land at once. A reload replaces them (the health state itself
+    /// lives in the shared pools and carries over).
+    private func startHealthChecks() {
+        for probe in probes { probe.stop() }
+        probes.removeAll()
+        let snapshot = context.snapshot
+        for config in snapshot.config.pools {
+            guard let check = config.health, let pool = snapshot.pools[config.name] else { continue }
+            let servers = pool.shared.servers
+            for (index, server) in servers.enumerated() {
+                let probe = HealthProbe(server: server, pool: pool, check: check, context: context)
+                probe.start(after: UInt64(check.intervalMilliseconds) * UInt64(index) / UInt64(servers.count))
+                probes.append(probe)
+            }
+        }
     }
 
     /// The current config generation (1 at start, one more for each reload).
@@ -66,6 +87,7 @@ public final class Proxy {
         self.listeners = listeners
         adminListener = admin
         install(config)
+        startHealthChecks()
     }
 
     /// The listeners for `addresses`: those in `current` that stay, the others newly bound. On a
@@ -144,6 +166,8 @@ public final class Proxy {
         guard !stopping else { return }
         stopping = true
         closeListeners()
+        for probe in probes { probe.stop() }
+        probes.removeAll()
         for connection in adminConnections.values { connection.close() }
         context.cache.closeAll()
         for connection in Array(connections.values) { connection.shutdownGracefully() }

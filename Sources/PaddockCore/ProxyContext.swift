@@ -29,16 +29,25 @@ final class ProxyContext {
         self.logger = logger
         self.registry = registry
         self.dialer = dialer ?? SocketDialer(loop: loop)
-        snapshot = ProxySnapshot(generation: 1, config: config, registry: registry)
+        snapshot = ProxySnapshot(generation: 1, config: config, registry: registry, now: loop.now)
     }
 
     /// Makes `config` the one new requests use, and returns its snapshot. Capacity the new config
     /// adds goes to requests already waiting, once the new snapshot is in place.
     @discardableResult
     func install(_ config: Config) -> ProxySnapshot {
-        snapshot = ProxySnapshot(generation: snapshot.generation + 1, config: config, registry: registry)
         let now = loop.now
+        snapshot = ProxySnapshot(generation: snapshot.generation + 1, config: config, registry: registry, now: now)
         for pool in snapshot.pools.values { pool.shared.grantWaiting(now: now) }
         return snapshot
+    }
+
+    /// Counts a health observation (a real request's, or a check's); logs when the server goes
+    /// down or comes up.
+    func noteHealth(_ observation: ServerHealth.Observation, of server: ServerRef, in pool: UpstreamPool) {
+        guard let transition = pool.shared.record(observation, for: server.id, now: loop.now) else { return }
+        let state = transition == .wentDown ? "down" : "up"
+        logger.log(level: transition == .wentDown ? .warning : .notice, "server \(server.endpoint) is \(state) (\(observation.summary))",
+                   metadata: ["pool": "\(pool.name)"])
     }
 }

@@ -26,14 +26,21 @@ import Testing
     @Test func jsonHasTheDocumentedShape() {
         let report = HealthReport(pools: [
             HealthReport.Pool(name: "api", kind: .async, queued: 2, servers: [
-                HealthReport.Server(address: "127.0.0.1:8002", isUp: true, inFlight: 3, workers: 1),
-                HealthReport.Server(address: "unix:/run/api.sock", isUp: false, inFlight: 0, workers: 1),
+                HealthReport.Server(address: "127.0.0.1:8002", isUp: true, inFlight: 3, workers: 1,
+                                    lastCheck: .init(status: 200, error: nil, latencyMilliseconds: 4), secondsSinceChange: 12),
+                HealthReport.Server(address: "unix:/run/api.sock", isUp: false, inFlight: 0, workers: 1,
+                                    lastCheck: .init(status: nil, error: "connect: ECONNREFUSED", latencyMilliseconds: 0),
+                                    secondsSinceChange: 3),
+                HealthReport.Server(address: "127.0.0.1:8003", isUp: true, inFlight: 0, workers: 1),
             ]),
         ])
         #expect(report.json == """
             {"status": "degraded", "pools": [{"name": "api", "kind": "async", "queued": 2, "servers": [\
-            {"address": "127.0.0.1:8002", "state": "up", "in_flight": 3, "workers": 1}, \
-            {"address": "unix:/run/api.sock", "state": "down", "in_flight": 0, "workers": 1}]}]}
+            {"address": "127.0.0.1:8002", "state": "up", "in_flight": 3, "workers": 1, "since_change_s": 12, \
+            "last_check": {"ok": true, "latency_ms": 4, "status": 200}}, \
+            {"address": "unix:/run/api.sock", "state": "down", "in_flight": 0, "workers": 1, "since_change_s": 3, \
+            "last_check": {"ok": false, "latency_ms": 0, "error": "connect: ECONNREFUSED"}}, \
+            {"address": "127.0.0.1:8003", "state": "up", "in_flight": 0, "workers": 1, "since_change_s": 0, "last_check": null}]}]}
 
             """)
     }

@@ -31,33 +31,33 @@ import Testing
     }
 
     @Test func freedSlotsGoToTheOldestWaiterFirst() throws {
-        let pool = SharedPool(config: Self.config(workers: [1]))
+        let pool = SharedPool(config: Self.config(workers: [1]), now: 0)
         var served: [String] = []
         let first = try #require(server(pool.acquire(excluding: [])))
         #expect(pool.acquire(excluding: []) == .full)
         let waiters = ["a", "b", "c"].map { Waiter($0) { served.append($0) } }
         let tickets = waiters.map { pool.enqueue($0, excluding: [], deadline: .max) }
-        #expect(pool.healthReport.queued == 3)
+        #expect(pool.healthReport(now: 0).queued == 3)
         pool.cancel(tickets[1]!)
-        #expect(pool.healthReport.queued == 2)
+        #expect(pool.healthReport(now: 0).queued == 2)
         pool.release(first.id, now: 0)
         #expect(served == ["a"])
         #expect(waiters[0].grants.map(\.ticket) == [tickets[0]!])
         pool.release(first.id, now: 0)
         #expect(served == ["a", "c"])
-        #expect(pool.healthReport.queued == 0)
-        #expect(pool.healthReport.servers[0].inFlight == 1)
+        #expect(pool.healthReport(now: 0).queued == 0)
+        #expect(pool.healthReport(now: 0).servers[0].inFlight == 1)
     }
 
     @Test func aFullQueueRefusesNewWaiters() {
-        var state = PoolState(config: Self.config(workers: [1], maxQueue: 2))
+        var state = PoolState(config: Self.config(workers: [1], maxQueue: 2), now: 0)
         _ = state.acquire(excluding: [])
         let tickets = (0..<3).map { _ in state.enqueue(excluding: [], deadline: .max) }
         #expect(tickets.map { $0 != nil } == [true, true, false])
     }
 
     @Test func aWaiterThatCannotUseTheSlotKeepsItsPlace() throws {
-        var state = PoolState(config: Self.config(workers: [1, 1]))
+        var state = PoolState(config: Self.config(workers: [1, 1]), now: 0)
         let aValue = server(state.acquire(excluding: []))
         let a = try #require(aValue)
         let bValue = server(state.acquire(excluding: []))
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func anExpiredWaiterIsPassedOver() throws {
-        var state = PoolState(config: Self.config(workers: [1]))
+        var state = PoolState(config: Self.config(workers: [1]), now: 0)
         let aValue = server(state.acquire(excluding: []))
         let a = try #require(aValue)
         _ = state.enqueue(excluding: [], deadline: 100)
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func aGrantForAWaiterThatIsGoneIsPassedOn() throws {
-        let pool = SharedPool(config: Self.config(workers: [1]))
+        let pool = SharedPool(config: Self.config(workers: [1]), now: 0)
         let held = try #require(server(pool.acquire(excluding: [])))
         var served: [String] = []
         do {
@@ -100,22 +100,22 @@ import Testing
         _ = pool.enqueue(kept, excluding: [], deadline: .max)
         pool.release(held.id, now: 0)
         #expect(served == ["kept"])
-        #expect(pool.healthReport.servers[0].inFlight == 1)
+        #expect(pool.healthReport(now: 0).servers[0].inFlight == 1)
     }
 
     @Test func aSwapKeepsSlotsHealthAndQueueOfServersThatStay() throws {
-        var state = PoolState(config: Self.config(workers: [1, 1]))
+        var state = PoolState(config: Self.config(workers: [1, 1]), now: 0)
         let aValue = server(state.acquire(excluding: []))
         let a = try #require(aValue)
         let bValue = server(state.acquire(excluding: []))
         let b = try #require(bValue)
-        state.markDown(b.id)
+        _ = state.record(.connectFailed, for: b.id, now: 0)
         let waitingValue = state.enqueue(excluding: [], deadline: .max)
         let waiting = try #require(waitingValue)
         // The new config keeps `b`'s address (now with 2 workers), drops `a`, adds a new server.
         var next = Self.config(workers: [2, 1], firstPort: 8002)
         next.servers[0].workers = 2
-        state.reconfigure(next)
+        state.reconfigure(next, now: 0)
         #expect(state.servers.map(\.address) == next.servers.map(\.address))
         #expect(state.servers[0].id == b.id)
         #expect(state.servers[0].inFlight == 1)
@@ -131,12 +131,12 @@ import Testing
     }
 
     @Test func capacityAddedByASwapIsGrantedToTheOldestWaiters() throws {
-        var state = PoolState(config: Self.config(workers: [1]))
+        var state = PoolState(config: Self.config(workers: [1]), now: 0)
         _ = state.acquire(excluding: [])
         let tickets = (0..<3).compactMap { _ in state.enqueue(excluding: [], deadline: .max) }
         #expect(state.grantWaiting(now: 0).isEmpty, "no capacity yet")
         // One more worker on the server, and a second server with one worker: two waiters go.
-        state.reconfigure(Self.config(workers: [2, 1]))
+        state.reconfigure(Self.config(workers: [2, 1]), now: 0)
         let grants = state.grantWaiting(now: 0)
         #expect(grants.map(\.ticket) == Array(tickets.prefix(2)))
         #expect(state.servers.map(\.inFlight) == [2, 1], "each grant is counted on its server")
@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func pickAndAcquireIsOneStep() throws {
-        var state = PoolState(config: Self.config(workers: [2]))
+        var state = PoolState(config: Self.config(workers: [2]), now: 0)
         let firstValue = server(state.acquire(excluding: []))
         let first = try #require(firstValue)
         #expect(state.servers[0].inFlight == 1)

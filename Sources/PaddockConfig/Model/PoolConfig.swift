@@ -21,6 +21,13 @@ public struct PoolConfig: Sendable, Equatable {
     public var bufferResponses: Bool
     /// A WebSocket (or other upgraded) tunnel with no traffic either way for this long is closed.
     public var tunnelIdleMilliseconds: Int64
+    /// How many other servers a request may be tried on after a failed connect, or, for an
+    /// idempotent request that can be sent again, after a server closed or reset the connection
+    /// before any response byte.
+    public var retries: Int
+    /// Active health checks; nil: passive only (a server is down after one failed connect and up
+    /// after one that works).
+    public var health: HealthCheckConfig?
     public var servers: [ServerConfig]
 
     /// Settings that are absent default by `kind`: sync pools queue and buffer, async pools stream.
@@ -35,6 +42,8 @@ public struct PoolConfig: Sendable, Equatable {
         bufferRequests: Bool? = nil,
         bufferResponses: Bool? = nil,
         tunnelIdleMilliseconds: Int64 = ConfigDefaults.tunnelIdleMilliseconds,
+        health: HealthCheckConfig? = nil,
+        retries: Int = ConfigDefaults.retries,
         servers: [ServerConfig]
     ) {
         self.name = name
@@ -47,6 +56,8 @@ public struct PoolConfig: Sendable, Equatable {
         self.bufferRequests = bufferRequests ?? (kind == .sync)
         self.bufferResponses = bufferResponses ?? (kind == .sync)
         self.tunnelIdleMilliseconds = tunnelIdleMilliseconds
+        self.health = health
+        self.retries = retries
         self.servers = servers
     }
 }

@@ -2,7 +2,7 @@
 enum PoolSection {
     static let schema: TableSchema = [
         "kind", "balance", "connect_timeout", "response_timeout", "servers",
-        "queue_timeout", "max_queue", "buffer_requests", "buffer_responses", "tunnel_idle",
+        "queue_timeout", "max_queue", "buffer_requests", "buffer_responses", "tunnel_idle", "health", "retries",
     ]
 
     static var kind: ValueType<PoolKind> {
@@ -36,6 +36,8 @@ enum PoolSection {
         let bufferResponses = reader.optional("buffer_responses", .boolean, &diagnostics)
         let tunnelIdle = reader.optional(
             "tunnel_idle", .duration(), default: ConfigDefaults.tunnelIdleMilliseconds, &diagnostics)
+        let retries = reader.optional("retries", .integer(in: 0...10), default: ConfigDefaults.retries, &diagnostics)
+        let health = reader.node("health").flatMap { HealthSection.decode($0, at: path.key("health"), &diagnostics) }
 
         guard let kind else { return nil }
         if kind == .async {
@@ -57,6 +59,8 @@ enum PoolSection {
             bufferRequests: bufferRequests ?? defaults.bufferRequests,
             bufferResponses: bufferResponses ?? defaults.bufferResponses,
             tunnelIdleMilliseconds: tunnelIdle,
+            health: health,
+            retries: retries,
             servers: servers
         )
     }

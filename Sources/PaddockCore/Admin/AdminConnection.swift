@@ -56,7 +56,7 @@ final class AdminConnection: TransportDelegate {
             let path = String(decoding: UnsafeRawBufferPointer(rebasing: input[head.path]), as: UTF8.self)
             let isGet = head.methodKind == .get || head.methodKind == .head
             if path == "/health" && isGet {
-                let report = context.snapshot.healthReport
+                let report = context.snapshot.healthReport(now: context.loop.now)
                 respond(status: report.httpStatus, contentType: "application/json",
                         body: head.methodKind == .head ? "" : report.json)
             } else if path == "/health" {

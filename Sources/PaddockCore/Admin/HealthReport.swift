@@ -7,12 +7,24 @@ public struct HealthReport: Sendable, Equatable {
         public var isUp: Bool
         public var inFlight: Int
         public var workers: Int
+        /// The last active check, when the pool has them.
+        var lastCheck: ServerHealth.CheckResult?
+        /// Since the server last went up or down (or was added).
+        public var secondsSinceChange: UInt64
 
-        public init(address: String, isUp: Bool, inFlight: Int, workers: Int) {
+        public init(address: String, isUp: Bool, inFlight: Int, workers: Int, secondsSinceChange: UInt64 = 0) {
+            self.init(address: address, isUp: isUp, inFlight: inFlight, workers: workers, lastCheck: nil,
+                      secondsSinceChange: secondsSinceChange)
+        }
+
+        init(address: String, isUp: Bool, inFlight: Int, workers: Int, lastCheck: ServerHealth.CheckResult?,
+             secondsSinceChange: UInt64) {
             self.address = address
             self.isUp = isUp
             self.inFlight = inFlight
             self.workers = workers
+            self.lastCheck = lastCheck
+            self.secondsSinceChange = secondsSinceChange
         }
     }
 
@@ -58,11 +70,20 @@ public struct HealthReport: Sendable, Equatable {
             for (serverIndex, server) in pool.servers.enumerated() {
                 if serverIndex > 0 { out += ", " }
                 out += "{\"address\": \(quoted(server.address)), \"state\": \"\(server.isUp ? "up" : "down")\", "
-                out += "\"in_flight\": \(server.inFlight), \"workers\": \(server.workers)}"
+                out += "\"in_flight\": \(server.inFlight), \"workers\": \(server.workers), "
+                out += "\"since_change_s\": \(server.secondsSinceChange), \"last_check\": \(Self.json(server.lastCheck))}"
             }
             out += "]}"
         }
         out += "]}\n"
         return out
+    }
+
+    private static func json(_ check: ServerHealth.CheckResult?) -> String {
+        guard let check else { return "null" }
+        var out = "{\"ok\": \(check.passed), \"latency_ms\": \(check.latencyMilliseconds)"
+        if let status = check.status { out += ", \"status\": \(status)" }
+        if let error = check.error { out += ", \"error\": \(quoted(error))" }
+        return out + "}"
     }
 }

@@ -66,7 +66,7 @@ extension DownstreamConnection {
                                connect: UInt64(config.connectTimeoutMilliseconds),
                                response: UInt64(config.responseTimeoutMilliseconds),
                                queue: UInt64(config.queueTimeoutMilliseconds),
-                               tunnelIdle: UInt64(config.tunnelIdleMilliseconds)))
+                               tunnelIdle: UInt64(config.tunnelIdleMilliseconds), retries: config.retries))
         let io = ExchangeIO(pool: pool, plan: plan, client: transport, snapshot: snapshot,
                             highWaterBytes: context.writeHighWaterBytes, framing: head.framing,
                             upstreamHead: upstreamHead, upstreamChunked: upstreamBody == .chunked)

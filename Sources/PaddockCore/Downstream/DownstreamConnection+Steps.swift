@@ -22,11 +22,18 @@ extension DownstreamConnection {
             }
             io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
             return nil
-        case let .retryElsewhere(failed, error, excluding):
-            context.logger.warning("connect to \(failed.endpoint) failed: \(error)", metadata: ["pool": "\(io.pool.name)"])
+        case let .retryElsewhere(failed, reason, excluding):
+            switch reason {
+            case let .connectFailed(error):
+                context.logger.warning("connect to \(failed.endpoint) failed: \(error); trying another server",
+                                       metadata: ["pool": "\(io.pool.name)"])
+            case let .closedEarly(error):
+                context.logger.warning("\(failed.endpoint) closed the connection before answering\(error.map { " (\($0))" } ?? ""); trying another server",
+                                       metadata: ["pool": "\(io.pool.name)"])
+            }
             io.upstream?.close()
             io.upstream = nil
-            shared.markDown(failed.id)
+            context.noteHealth(reason.observation, of: failed, in: io.pool)
             shared.release(failed.id, now: context.loop.now)
             return .dispatched(shared.acquire(excluding: excluding))
         case let .retryFresh(server):
@@ -174,7 +181,7 @@ extension DownstreamConnection: UpstreamConnectionOwner {
             send(.upstreamConnectFailed(error))
             return
         }
-        io.pool.shared.markUp(connection.server.id)
+        context.noteHealth(.connectWorked, of: connection.server, in: io.pool)
         connection.attach(to: self)
         send(.upstreamConnected(reused: false))
     }

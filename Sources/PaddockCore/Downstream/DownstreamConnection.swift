@@ -78,7 +78,12 @@ final class DownstreamConnection {
     }
 
     private func perform(_ action: DownstreamAction) {
-        if let failure = action.failure { log(failure) }
+        if let failure = action.failure {
+            log(failure)
+            if let observation = failure.healthObservation, let io, let server = io.upstream?.server {
+                context.noteHealth(observation, of: server, in: io.pool)
+            }
+        }
         if let event = perform(action.upstream) { pending.append(event) }
         if let event = perform(action.client) { pending.append(event) }
     }

@@ -20,8 +20,9 @@ enum UpstreamStep: Equatable, Sendable {
     case enqueue(excluding: [ServerID], deadline: UInt64)
     /// Use a kept-alive connection to the server if the cache has one, else connect.
     case connect(ServerRef, reuseIdle: Bool)
-    /// A connect failed: mark the server down, give its slot back, and pick another.
-    case retryElsewhere(failed: ServerRef, error: UVError, excluding: [ServerID])
+    /// A server failed the request: count it against the server's health, give its slot back, and
+    /// pick another (reported as `.dispatched`).
+    case retryElsewhere(failed: ServerRef, reason: ServerFailure, excluding: [ServerID])
     /// A kept-alive connection turned out closed before any response byte: connect afresh to the
     /// same server, keeping the slot.
     case retryFresh(ServerRef)
@@ -46,6 +47,20 @@ enum UpstreamStep: Equatable, Sendable {
     case resumeServerRelay
     /// A tunnel ends cleanly: flush what is queued for the server, then close it; the slot goes back.
     case endTunnel(ServerRef)
+}
+
+/// Why a request moves on to another server.
+enum ServerFailure: Equatable, Sendable {
+    case connectFailed(UVError)
+    /// Closed or reset before any response byte (the error, if it was not a clean EOF).
+    case closedEarly(UVError?)
+
+    var observation: ServerHealth.Observation {
+        switch self {
+        case .connectFailed: .connectFailed
+        case .closedEarly: .requestFailed
+        }
+    }
 }
 
 enum ClientStep: Equatable, Sendable {

@@ -84,7 +84,7 @@ extension DownstreamMachine {
         case .queue:
             return fail(.queueTimeout(pool: exchange?.plan.pool.name ?? ""), now: now)
         case .connect:
-            return upstreamConnectFailed(.timedOut)
+            return upstreamConnectFailed(.timedOut, now: now)
         case .upstreamResponse:
             return fail(.upstreamTimeout, now: now)
         }

@@ -109,6 +109,15 @@ extension DownstreamMachine {
                 deadlines.set(.connect, at: now + exchange.plan.pool.connect)
                 return DownstreamAction(upstream: .retryFresh(server))
             }
+            if let server = exchange.otherServerRetry(sawResponseBytes: sawResponseBytes) {
+                updateExchange {
+                    $0.upstream = .unassigned
+                    $0.retriesUsed += 1
+                }
+                deadlines.clear(.upstreamResponse)
+                return DownstreamAction(upstream: .retryElsewhere(failed: server, reason: .closedEarly(error),
+                                                                  excluding: exchange.tried))
+            }
             return fail(.upstreamClosedEarly(error), now: now)
         case .tunnel:
             return error == nil ? endTunnel(now: now) : closeNow()

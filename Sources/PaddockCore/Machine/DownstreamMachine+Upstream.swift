@@ -56,11 +56,17 @@ extension DownstreamMachine {
 
     /// A failed or timed-out connect moves on to the next server; the balancer reports `.exhausted`
     /// (502) once every server has been tried.
-    mutating func upstreamConnectFailed(_ error: UVError) -> DownstreamAction {
+    mutating func upstreamConnectFailed(_ error: UVError, now: UInt64) -> DownstreamAction {
         guard let exchange, case let .connecting(server) = exchange.upstream else { return .none }
         deadlines.clear(.connect)
-        updateExchange { $0.upstream = .unassigned }
-        return DownstreamAction(upstream: .retryElsewhere(failed: server, error: error, excluding: exchange.tried))
+        guard exchange.retriesUsed < exchange.plan.pool.retries else {
+            return fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
+        }
+        updateExchange {
+            $0.upstream = .unassigned
+            $0.retriesUsed += 1
+        }
+        return DownstreamAction(upstream: .retryElsewhere(failed: server, reason: .connectFailed(error), excluding: exchange.tried))
     }
 
     mutating func requestSent() -> DownstreamAction {

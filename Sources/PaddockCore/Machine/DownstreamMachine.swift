@@ -73,7 +73,7 @@ struct DownstreamMachine: Sendable {
         case let .enqueued(ticket): return enqueued(ticket, now: now)
         case let .slotGranted(grant): return slotGranted(grant, now: now)
         case let .upstreamConnected(reused): return upstreamConnected(reused: reused, now: now)
-        case let .upstreamConnectFailed(error): return upstreamConnectFailed(error)
+        case let .upstreamConnectFailed(error): return upstreamConnectFailed(error, now: now)
         case .requestSent: return requestSent()
         case .upstreamReadable: return upstreamReadable()
         case .upstreamDrained: return upstreamDrained(now: now)

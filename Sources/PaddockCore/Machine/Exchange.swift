@@ -28,6 +28,8 @@ struct PoolSettings: Equatable, Sendable {
     var response: UInt64
     var queue: UInt64
     var tunnelIdle: UInt64
+    /// Other servers a request may be tried on (see `PoolConfig.retries`).
+    var retries: Int = 2
 }
 
 /// One request and its response, as a value: three phases that move independently (a streamed
@@ -76,6 +78,8 @@ struct Exchange: Equatable, Sendable {
     var tried: [ServerID] = []
     /// The one retry on a fresh connection after a stale kept-alive one was used.
     var staleRetryUsed = false
+    /// Retries on other servers so far (at most `plan.pool.retries`).
+    var retriesUsed = 0
 
     init(plan: RequestPlan) {
         self.plan = plan
@@ -105,11 +109,24 @@ extension Exchange {
     /// connection is made when the request can be sent again and repeating it is harmless: an
     /// idempotent method (RFC 9110 §9.2.2), as nginx does; a POST might have been processed.
     func freshRetryServer(sawResponseBytes: Bool) -> ServerRef? {
-        guard case let .attached(server, _, reused: true) = upstream,
-              response == .awaitingHead(informationalSent: false),
-              !sawResponseBytes, !staleRetryUsed,
-              plan.isReplayable, plan.method.isIdempotent else { return nil }
+        guard case let .attached(server, _, reused: true) = upstream, !staleRetryUsed,
+              isSafeToRepeat(sawResponseBytes: sawResponseBytes) else { return nil }
         return server
+    }
+
+    /// A server that closed or reset the connection before any response byte: an idempotent
+    /// request that can be sent again goes to another server, within the pool's `retries`.
+    func otherServerRetry(sawResponseBytes: Bool) -> ServerRef? {
+        guard case let .attached(server, _, _) = upstream, retriesUsed < plan.pool.retries,
+              isSafeToRepeat(sawResponseBytes: sawResponseBytes) else { return nil }
+        return server
+    }
+
+    /// Nothing of the response reached the client (not even a 1xx), the request can be sent again
+    /// (no body, or a buffered one), and repeating it is harmless.
+    private func isSafeToRepeat(sawResponseBytes: Bool) -> Bool {
+        response == .awaitingHead(informationalSent: false) && !sawResponseBytes
+            && plan.isReplayable && plan.method.isIdempotent
     }
 }
 

@@ -54,6 +54,16 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// How the failure counts against the health of the server the request was on, if it does
+    /// (passive checks): the server failed the request before any response.
+    var healthObservation: ServerHealth.Observation? {
+        switch self {
+        case .upstreamTimeout, .upstreamClosedEarly: .requestFailed
+        case .noServerReachable: .connectFailed
+        default: nil
+        }
+    }
+
     var logLevel: Logger.Level {
         switch self {
         case .badRequest, .badRequestBody, .bodyTooLarge, .clientTimeout, .clientClosed: .debug

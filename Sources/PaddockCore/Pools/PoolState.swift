@@ -16,8 +16,8 @@ struct PoolState: Sendable {
         /// Sync: `workers`; async: nil (no limit).
         var capacity: Int?
         var inFlight = 0
-        /// Down after a failed connect, up again after a successful one.
-        var isUp = true
+        var health: ServerHealth
+        var isUp: Bool { health.isUp }
 
         var ref: ServerRef { ServerRef(id: id, endpoint: address.endpoint) }
     }
@@ -46,10 +46,13 @@ struct PoolState: Sendable {
     private var balancer: Balancer
     private(set) var queue = WaitQueue()
 
-    init(config: PoolConfig) {
+    private var healthRule: ServerHealth.Rule
+
+    init(config: PoolConfig, now: UInt64) {
         self.config = config
         balancer = Balancer(strategy: config.balance, serverCount: config.servers.count)
-        reconfigure(config)
+        healthRule = ServerHealth.Rule(config.health)
+        reconfigure(config, now: now)
     }
 
     var isSync: Bool { config.kind == .sync }
@@ -57,8 +60,9 @@ struct PoolState: Sendable {
     /// Applies a new config for this pool. Servers that stay (same address) keep their id, slots in
     /// flight and health; the queue is kept. Capacity the new config adds (a server, more workers)
     /// is handed to the waiters by `grantWaiting`.
-    mutating func reconfigure(_ config: PoolConfig) {
+    mutating func reconfigure(_ config: PoolConfig, now: UInt64) {
         self.config = config
+        healthRule = ServerHealth.Rule(config.health)
         var previous: [ServerID: Server] = [:]
         for server in servers + retired { previous[server.id] = server }
         servers = config.servers.map { server in
@@ -68,7 +72,8 @@ struct PoolState: Sendable {
                 ids[server.address] = id
                 return id
             }()
-            var state = previous.removeValue(forKey: id) ?? Server(id: id, address: server.address, weight: 1)
+            var state = previous.removeValue(forKey: id)
+                ?? Server(id: id, address: server.address, weight: 1, health: ServerHealth(now: now))
             state.weight = server.weight
             state.capacity = config.kind == .sync ? server.workers : nil
             return state
@@ -90,6 +95,15 @@ struct PoolState: Sendable {
         case .full: return .full
         case .exhausted: return .exhausted
         }
+    }
+
+    /// Takes a slot on one given server if it has one free (a health check on a sync worker must
+    /// not make it serve two requests at once).
+    mutating func tryAcquire(_ id: ServerID) -> Bool {
+        guard let index = servers.firstIndex(where: { $0.id == id }) else { return false }
+        if let capacity = servers[index].capacity, servers[index].inFlight >= capacity { return false }
+        servers[index].inFlight += 1
+        return true
     }
 
     /// Nil when `max_queue` requests already wait.
@@ -133,16 +147,17 @@ struct PoolState: Sendable {
         return Grant(ticket: entry.ticket, server: granted)
     }
 
-    mutating func markUp(_ id: ServerID) { setUp(id, true) }
-    mutating func markDown(_ id: ServerID) { setUp(id, false) }
-
-    private mutating func setUp(_ id: ServerID, _ isUp: Bool) {
-        if let index = servers.firstIndex(where: { $0.id == id }) { servers[index].isUp = isUp }
+    /// Counts one health observation for a server of the current config; returns a change of state.
+    mutating func record(_ observation: ServerHealth.Observation, for id: ServerID, now: UInt64) -> ServerHealth.Transition? {
+        guard let index = servers.firstIndex(where: { $0.id == id }) else { return nil }
+        return servers[index].health.record(observation, rule: healthRule, now: now)
     }
 
-    var healthReport: HealthReport.Pool {
+    func healthReport(now: UInt64) -> HealthReport.Pool {
         HealthReport.Pool(name: config.name, kind: config.kind, queued: queue.count, servers: zip(servers, config.servers).map {
-            HealthReport.Server(address: $0.address.description, isUp: $0.isUp, inFlight: $0.inFlight, workers: $1.workers)
+            HealthReport.Server(address: $0.address.description, isUp: $0.isUp, inFlight: $0.inFlight, workers: $1.workers,
+                                lastCheck: $0.health.lastCheck,
+                                secondsSinceChange: now >= $0.health.changedAt ? (now - $0.health.changedAt) / 1000 : 0)
         })
     }
 }

@@ -30,18 +30,24 @@ final class SharedPool: Sendable {
     let name: String
     private let state: Mutex<Locked>
 
-    init(config: PoolConfig) {
+    init(config: PoolConfig, now: UInt64) {
         name = config.name
-        state = Mutex(Locked(pool: PoolState(config: config)))
+        state = Mutex(Locked(pool: PoolState(config: config, now: now)))
     }
 
-    func reconfigure(_ config: PoolConfig) {
-        state.withLock { $0.pool.reconfigure(config) }
+    func reconfigure(_ config: PoolConfig, now: UInt64) {
+        state.withLock { $0.pool.reconfigure(config, now: now) }
     }
+
+    /// The servers of the current config, in config order.
+    var servers: [ServerRef] { state.withLock { $0.pool.servers.map(\.ref) } }
 
     func acquire(excluding tried: [ServerID]) -> PoolState.Pick {
         state.withLock { $0.pool.acquire(excluding: tried) }
     }
+
+    /// A slot on this server, if one is free now (see `PoolState.tryAcquire`).
+    func tryAcquire(_ id: ServerID) -> Bool { state.withLock { $0.pool.tryAcquire(id) } }
 
     /// Queues `waiter` until a slot frees up or `deadline`; nil when the queue is full.
     func enqueue(_ waiter: SlotWaiter, excluding tried: [ServerID], deadline: UInt64) -> UInt64? {
@@ -86,10 +92,13 @@ final class SharedPool: Sendable {
         }
     }
 
-    func markUp(_ id: ServerID) { state.withLock { $0.pool.markUp(id) } }
-    func markDown(_ id: ServerID) { state.withLock { $0.pool.markDown(id) } }
+    /// Counts a health observation (see `ServerHealth`); returns a change of state, for the log.
+    @discardableResult
+    func record(_ observation: ServerHealth.Observation, for id: ServerID, now: UInt64) -> ServerHealth.Transition? {
+        state.withLock { $0.pool.record(observation, for: id, now: now) }
+    }
 
-    var healthReport: HealthReport.Pool { state.withLock { $0.pool.healthReport } }
+    func healthReport(now: UInt64) -> HealthReport.Pool { state.withLock { $0.pool.healthReport(now: now) } }
 }
 
 /// Every pool's shared state, by name. A swap reuses the entry of a pool that keeps its name.
@@ -100,15 +109,15 @@ final class PoolRegistry: Sendable {
 
     /// The shared pools for a new config: existing ones reconfigured, new ones created, dropped ones
     /// forgotten (requests still using one keep it alive until they finish).
-    func adopt(_ configs: [PoolConfig]) -> [String: SharedPool] {
+    func adopt(_ configs: [PoolConfig], now: UInt64) -> [String: SharedPool] {
         pools.withLock { pools in
             var next: [String: SharedPool] = [:]
             for config in configs {
                 if let existing = pools[config.name] {
-                    existing.reconfigure(config)
+                    existing.reconfigure(config, now: now)
                     next[config.name] = existing
                 } else {
-                    next[config.name] = SharedPool(config: config)
+                    next[config.name] = SharedPool(config: config, now: now)
                 }
             }
             pools = next

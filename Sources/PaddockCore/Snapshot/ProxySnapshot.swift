@@ -27,11 +27,11 @@ final class ProxySnapshot: Sendable {
     let pools: [String: UpstreamPool]
     let limits: HTTPLimits
 
-    init(generation: UInt64, config: Config, registry: PoolRegistry) {
+    init(generation: UInt64, config: Config, registry: PoolRegistry, now: UInt64) {
         self.generation = generation
         self.config = config
         router = Router(routes: config.routes)
-        let shared = registry.adopt(config.pools)
+        let shared = registry.adopt(config.pools, now: now)
         var pools: [String: UpstreamPool] = [:]
         for pool in config.pools { pools[pool.name] = UpstreamPool(config: pool, shared: shared[pool.name]!) }
         self.pools = pools
@@ -42,7 +42,7 @@ final class ProxySnapshot: Sendable {
 
     var clientTimeoutMilliseconds: UInt64 { UInt64(config.proxy.clientTimeoutMilliseconds) }
 
-    var healthReport: HealthReport {
-        HealthReport(pools: config.pools.compactMap { pools[$0.name]?.shared.healthReport })
+    func healthReport(now: UInt64) -> HealthReport {
+        HealthReport(pools: config.pools.compactMap { pools[$0.name]?.shared.healthReport(now: now) })
     }
 }

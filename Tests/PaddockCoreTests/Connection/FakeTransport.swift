@@ -113,7 +113,7 @@ struct LoopFixture {
         try config(pool: kind, ports: [port], file: file)
     }
 
-    static func config(pool kind: String, ports: [Int], file: String = "paddock.toml") throws -> Config {
+    static func config(pool kind: String, ports: [Int], extra: String = "", file: String = "paddock.toml") throws -> Config {
         let servers = ports.map { "{ address = \"127.0.0.1:\($0)\" }" }.joined(separator: ", ")
         return try ConfigLoader.parse("""
             [proxy]
@@ -122,6 +122,7 @@ struct LoopFixture {
             [pools.app]
             kind = "\(kind)"
             servers = [\(servers)]
+            \(extra)
 
             [[routes]]
             pool = "app"
@@ -138,5 +139,18 @@ struct LoopFixture {
             loop.runOnce()
         }
         return done()
+    }
+
+    /// Like `turn`, but blocks in the loop until something happens (a timer, deferred work), for
+    /// tests that wait on deadlines; bounded by `seconds` of loop time.
+    @discardableResult
+    func wait(seconds: UInt64 = 5, until done: () -> Bool) -> Bool {
+        let start = loop.now
+        while !done() {
+            loop.runOnce(blocking: true)
+            loop.updateTime()
+            if loop.now - start > seconds * 1000 { return done() }
+        }
+        return true
     }
 }

@@ -57,11 +57,11 @@ import UV
         #expect(fixture.turn { fixture.dialer.dials.count == 1 })
         clientB.feed("GET /b HTTP/1.1\r\nHost: app\r\n\r\n")
         let pool = try #require(fixture.context.snapshot.pools["app"])
-        #expect(fixture.turn { pool.shared.healthReport.queued == 1 })
+        #expect(fixture.turn { pool.shared.healthReport(now: 0).queued == 1 })
 
         fixture.context.install(try LoopFixture.config(pool: "sync", port: 9001))
         #expect(fixture.context.snapshot.pools["app"]?.shared === pool.shared, "the pool's shared state is reused by name")
-        let afterSwap = pool.shared.healthReport
+        let afterSwap = pool.shared.healthReport(now: 0)
         #expect(afterSwap.servers.map(\.inFlight) == [1] && afterSwap.queued == 1)
         for _ in 0..<20 { fixture.loop.runOnce() }
         #expect(fixture.dialer.dials.count == 1, "B still waits for the one worker")
@@ -92,12 +92,12 @@ import UV
         #expect(fixture.turn { fixture.dialer.dials.count == 1 })
         clientB.feed("GET /b HTTP/1.1\r\nHost: app\r\n\r\n")
         let pool = try #require(fixture.context.snapshot.pools["app"])
-        #expect(fixture.turn { pool.shared.healthReport.queued == 1 })
+        #expect(fixture.turn { pool.shared.healthReport(now: 0).queued == 1 })
 
         fixture.context.install(try LoopFixture.config(pool: "sync", ports: [9001, 9002]))
         #expect(fixture.turn { fixture.dialer.dials.count == 2 }, "the new server took the waiting request")
         #expect(fixture.dialer.dials[1].endpoint == .ip(host: "127.0.0.1", port: 9002))
-        let report = pool.shared.healthReport
+        let report = pool.shared.healthReport(now: 0)
         #expect(report.queued == 0 && report.servers.map(\.inFlight) == [1, 1])
 
         a.close()

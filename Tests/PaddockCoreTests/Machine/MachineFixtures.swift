@@ -10,16 +10,17 @@ enum Fixture {
     static let server = ServerRef(id: ServerID(raw: 0), endpoint: .ip(host: "127.0.0.1", port: 8001))
     static let other = ServerRef(id: ServerID(raw: 1), endpoint: .ip(host: "127.0.0.1", port: 8002))
 
-    static func pool(sync: Bool) -> PoolSettings {
+    static func pool(sync: Bool, retries: Int = 2) -> PoolSettings {
         PoolSettings(name: sync ? "web" : "api", isSync: sync, reusesConnections: !sync,
-                     connect: 1_000, response: 30_000, queue: 5_000, tunnelIdle: 3_600_000)
+                     connect: 1_000, response: 30_000, queue: 5_000, tunnelIdle: 3_600_000, retries: retries)
     }
 
     static func plan(_ method: Method = .get, sync: Bool = false, body: Bool = false, buffered: Bool? = nil,
-                     keepAlive: Bool = true, expectsContinue: Bool = false, upgrade: Bool = false) -> RequestPlan {
+                     keepAlive: Bool = true, expectsContinue: Bool = false, upgrade: Bool = false,
+                     retries: Int = 2) -> RequestPlan {
         RequestPlan(method: method, clientVersion: .http1_1, keepAlive: keepAlive, hasBody: body,
                     bufferBody: body && (buffered ?? sync), expectsContinue: expectsContinue,
-                    isUpgrade: upgrade, pool: pool(sync: sync))
+                    isUpgrade: upgrade, pool: pool(sync: sync, retries: retries))
     }
 
     static func machine() -> DownstreamMachine { DownstreamMachine(settings: settings, now: 0) }

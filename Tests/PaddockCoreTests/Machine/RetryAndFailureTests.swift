@@ -15,17 +15,39 @@ import UV
             Step(.requestSent),
         ])
         #expect(machine.exchange?.staleRetryUsed == true)
-        // A fresh connection that closes too is the server's fault: 502, no second retry.
+        // A fresh connection that closes too is the server's fault: the request moves on to
+        // another server, and the stale-connection retry is not made a second time.
         machine.run([
-            Step(.upstreamEnded(nil, sawResponseBytes: false), upstream: .release(Fixture.server, reusable: false),
-                 client: .answer(Self.closedEarly, close: true), failure: .upstreamClosedEarly(nil)),
+            Step(.upstreamEnded(nil, sawResponseBytes: false),
+                 upstream: .retryElsewhere(failed: Fixture.server, reason: .closedEarly(nil), excluding: [Fixture.server.id])),
+            Step(.dispatched(.server(Fixture.other)), upstream: .connect(Fixture.other, reuseIdle: true)),
+            Step(.upstreamConnected(reused: true), upstream: .send),
+            Step(.upstreamEnded(nil, sawResponseBytes: false),
+                 upstream: .retryElsewhere(failed: Fixture.other, reason: .closedEarly(nil),
+                                           excluding: [Fixture.server.id, Fixture.other.id])),
+        ])
+    }
+
+    @Test func anIdempotentRequestAServerResetGoesToAnotherServerWithinRetries() {
+        var machine = Fixture.machine()
+        let reset = UVError(-104)
+        connectedGET(&machine, plan: Fixture.plan(retries: 1), reused: false)
+        machine.run([
+            Step(.upstreamEnded(reset, sawResponseBytes: false),
+                 upstream: .retryElsewhere(failed: Fixture.server, reason: .closedEarly(reset), excluding: [Fixture.server.id])),
+            Step(.dispatched(.server(Fixture.other)), upstream: .connect(Fixture.other, reuseIdle: true)),
+            Step(.upstreamConnected(reused: false), upstream: .send),
+            // The one retry is spent: the second reset is a 502.
+            Step(.upstreamEnded(reset, sawResponseBytes: false), upstream: .release(Fixture.other, reusable: false),
+                 client: .answer(Self.closedEarly, close: true), failure: .upstreamClosedEarly(reset)),
         ])
     }
 
     @Test(arguments: [
         (Method.post, false, false),   // a POST may have been processed
+        (Method.post, false, true),
         (Method.get, true, false),     // response bytes arrived: the server saw the request
-        (Method.get, false, true),     // not a kept-alive connection: nothing stale about it
+        (Method.get, true, true),
     ])
     func noRetryWhenRepeatingIsNotSafe(method: Method, sawBytes: Bool, fresh: Bool) {
         var machine = Fixture.machine()
@@ -52,12 +74,24 @@ import UV
             Step(.requestHead(Fixture.plan()), upstream: .dispatch(excluding: [])),
             Step(.dispatched(.server(Fixture.server)), upstream: .connect(Fixture.server, reuseIdle: true)),
             Step(.upstreamConnectFailed(refused),
-                 upstream: .retryElsewhere(failed: Fixture.server, error: refused, excluding: [Fixture.server.id])),
+                 upstream: .retryElsewhere(failed: Fixture.server, reason: .connectFailed(refused), excluding: [Fixture.server.id])),
             Step(.dispatched(.server(Fixture.other)), upstream: .connect(Fixture.other, reuseIdle: true)),
             // A connect that hangs is bounded by its own deadline.
             Step(.deadlineExpired(.connect), upstream: .retryElsewhere(
-                failed: Fixture.other, error: .timedOut, excluding: [Fixture.server.id, Fixture.other.id])),
+                failed: Fixture.other, reason: .connectFailed(.timedOut), excluding: [Fixture.server.id, Fixture.other.id])),
             Step(.dispatched(.exhausted),
+                 client: .answer(LocalResponse(status: 502, message: "no server in pool \"api\" could be reached"), close: true),
+                 failure: .noServerReachable(pool: "api")),
+        ])
+    }
+
+    @Test func connectRetriesStopAtTheBudget() {
+        var machine = Fixture.machine()
+        let refused = UVError(-111)
+        machine.run([
+            Step(.requestHead(Fixture.plan(retries: 0)), upstream: .dispatch(excluding: [])),
+            Step(.dispatched(.server(Fixture.server)), upstream: .connect(Fixture.server, reuseIdle: true)),
+            Step(.upstreamConnectFailed(refused), upstream: .release(Fixture.server, reusable: false),
                  client: .answer(LocalResponse(status: 502, message: "no server in pool \"api\" could be reached"), close: true),
                  failure: .noServerReachable(pool: "api")),
         ])

@@ -68,6 +68,16 @@ public final class Proxy {
     /// If a new address cannot be bound, nothing changes and the error names it.
     public func reload(_ config: Config) throws(ProxyStartError) {
         guard !stopping else { return }
+        // An address moving between the admin and the proxy listeners is still bound by the other
+        // kind: in use, as it would be for TCP (and a unix path must not be unlinked under it).
+        if let admin = adminListener, config.admin?.listen != admin.address,
+           config.proxy.listen.contains(admin.address) {
+            throw ProxyStartError(address: admin.address.description, error: .addressInUse)
+        }
+        if let address = config.admin?.listen, address != adminListener?.address,
+           listeners.contains(where: { $0.address == address }) {
+            throw ProxyStartError(address: address.description, error: .addressInUse)
+        }
         let listeners = try bindListeners(config.proxy.listen, keeping: self.listeners)
         let admin: BoundListener?
         do {

@@ -388,10 +388,11 @@ class Paddock:
     def log(self) -> str:
         return self.proc.log_path.read_text(errors="replace")
 
-    def write_config(self, pools: dict, routes: list, listen: list[str] | None = None) -> None:
-        """Rewrites the config file in place (for a reload); the admin listener stays."""
+    def write_config(self, pools: dict, routes: list, listen: list[str] | None = None,
+                     admin: str | None = None) -> None:
+        """Rewrites the config file in place (for a reload); by default the listeners stay."""
         listen = listen if listen is not None else [f"127.0.0.1:{self.port}"]
-        self.config_text = render_config(listen, f"127.0.0.1:{self.admin_port}", pools, routes)
+        self.config_text = render_config(listen, admin or f"127.0.0.1:{self.admin_port}", pools, routes)
         self.config_path.write_text(self.config_text)
 
     def reload(self, generation: int, timeout: float = 5) -> None:

@@ -232,3 +232,17 @@ def test_the_pid_file_is_removed_at_exit(reloadable):
     wait_for(lambda: p.pid_file.exists(), timeout=2, what="the pid file")
     assert p.stop() == 0
     assert not p.pid_file.exists()
+
+
+def test_moving_the_admin_address_to_a_proxy_listener_is_rejected(reloadable, web_backend):
+    # The admin listener moves away and a proxy listener takes its old address, in one step: the old
+    # one is still bound when the new one would be, so the reload is rejected and nothing changes.
+    p = reloadable
+    old_admin = f"127.0.0.1:{p.admin_port}"
+    p.write_config({"web": sync_pool(web_backend)}, [{"pool": "web"}], listen=[f"127.0.0.1:{p.port}", old_admin],
+                   admin=f"127.0.0.1:{free_port()}")
+    p.proc.signal(signal.SIGHUP)
+    wait_for(lambda: "config generation 1 stays in use" in p.log(), timeout=5, what="the rejection logged")
+    assert f"cannot listen on {old_admin}: EADDRINUSE" in p.log()
+    assert health(p)["status"] == "ok", "the admin listener still answers where it was"
+    assert whoami(p) == (200, WEB_NAME)

@@ -9,7 +9,7 @@ extension DownstreamMachine {
         var started = false
         switch state {
         case let .exchange(exchange):
-            action.upstream = exchange.letGo(clientSide: failure.isClientSide)
+            action.upstream = exchange.letGo(workerMayBeBusy: failure.leavesWorkerBusy)
             started = exchange.response.hasStarted
         case let .tunnel(server, _):
             action.upstream = .release(server, reusable: false)
@@ -43,7 +43,10 @@ extension DownstreamMachine {
         var action = DownstreamAction(client: .close)
         switch state {
         case let .exchange(exchange):
-            action.upstream = exchange.letGo(clientSide: true)
+            action.upstream = exchange.letGo(workerMayBeBusy: true)
+            // Cut short mid-response (the grace period ran out): a reset, so that a close-delimited
+            // body cannot look complete.
+            if exchange.response.hasStarted { action.client = .abort }
         case let .tunnel(server, _):
             action.upstream = .release(server, reusable: false)
         default:

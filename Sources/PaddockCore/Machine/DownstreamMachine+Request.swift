@@ -6,6 +6,9 @@ extension DownstreamMachine {
             return DownstreamAction(client: .readHead)
         case let .exchange(exchange):
             guard exchange.body == .receiving else { return DownstreamAction(client: .holdInput) }
+            // The server answered before the upload ended and is done: the rest of the body has
+            // nowhere to go (the connection closes after the response).
+            if exchange.upstream == .released { return DownstreamAction(client: .discardInput) }
             deadlines.set(.clientBody, at: now + settings.clientTimeout)
             if exchange.plan.bufferBody { return DownstreamAction(client: .readBody) }
             if case .attached = exchange.upstream { return DownstreamAction(upstream: .pumpRequestBody) }

@@ -69,6 +69,8 @@ extension DownstreamMachine {
             $0.upstream = .released
             $0.response = .delivering(keepAlive: keepAlive)
         }
+        // An upload still arriving is discarded from here on (see `readable`): no deadline for it.
+        deadlines.clear(.clientBody)
         let release = UpstreamStep.release(server, reusable: reusable && sent)
         guard delivered else {
             deadlines.set(.clientSend, at: now + settings.clientTimeout)

@@ -89,8 +89,9 @@ struct Exchange: Equatable, Sendable {
 
 /// The two upstream decisions that depend on the exchange alone.
 extension Exchange {
-    /// How an exchange that ends early lets go of its upstream side.
-    func letGo(clientSide: Bool) -> UpstreamStep {
+    /// How an exchange that ends early lets go of its upstream side. `workerMayBeBusy`: the server
+    /// may still be running the request (the client gave up, or the response is late).
+    func letGo(workerMayBeBusy: Bool) -> UpstreamStep {
         switch upstream {
         case .unassigned, .released:
             return .none
@@ -99,8 +100,9 @@ extension Exchange {
         case let .connecting(server):
             return .release(server, reusable: false)
         case let .attached(server, sent, _):
-            // The worker is still running the request: its slot stays taken until it is done.
-            return clientSide && sent && plan.pool.isSync ? .abandon(server) : .release(server, reusable: false)
+            // A sync worker still running the request keeps its slot until it is done, or the next
+            // request would go to a busy worker.
+            return workerMayBeBusy && sent && plan.pool.isSync ? .abandon(server) : .release(server, reusable: false)
         }
     }
 

@@ -46,10 +46,11 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The client went away or stalled: the server did nothing wrong.
-    var isClientSide: Bool {
+    /// The server may still be working on the request: the client went away or stalled, or the
+    /// server is late with its response.
+    var leavesWorkerBusy: Bool {
         switch self {
-        case .clientTimeout, .clientClosed: true
+        case .clientTimeout, .clientClosed, .upstreamTimeout: true
         default: false
         }
     }

@@ -83,8 +83,13 @@ final class UpstreamConnection: TransportDelegate {
     /// calls `finished`. Until then the worker is busy, so its slot stays taken.
     func drainUntilClosed(timeoutMilliseconds: UInt64, finished: @escaping () -> Void) {
         owner = nil
-        onDrained = finished
         perform(machine.handle(.abandoned))
+        guard machine.state == .draining else {
+            // Not carrying a request (cannot happen today): nothing to wait for.
+            close()
+            return finished()
+        }
+        onDrained = finished
         transport.startReading()
         // Strong capture: nothing else holds this connection now; the drain's end breaks the cycle.
         timer.start(milliseconds: timeoutMilliseconds) { self.perform(self.machine.handle(.deadlineExpired)) }

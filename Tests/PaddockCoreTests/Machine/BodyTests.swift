@@ -25,6 +25,24 @@ import Testing
         machine.run([Step(.upstreamDrained)])
     }
 
+    @Test func anUploadStillArrivingAfterTheWholeResponseIsDiscardedWithoutADeadline() {
+        // The server answered early and is done; a buffered response is still going to the client.
+        var machine = Fixture.machine()
+        machine.run([
+            Step(.requestHead(Fixture.plan(.post, body: true)), upstream: .dispatch(excluding: []),
+                 client: .startBody(sendContinue: false)),
+            Step(.dispatched(.server(Fixture.server)), upstream: .connect(Fixture.server, reuseIdle: true)),
+            Step(.upstreamConnected(reused: false), upstream: .send),
+            Step(.responseHead(serverKeepAlive: true, untilClose: false), client: .startResponse(keepAlive: false)),
+            Step(.responseComplete(reusable: true, delivered: false), at: 10,
+                 upstream: .release(Fixture.server, reusable: false)),
+        ])
+        #expect(!machine.deadlines.armed.contains(.clientBody), "a slow upload must not reset a finished response")
+        machine.run([Step(.readable, at: 20, client: .discardInput)])
+        #expect(!machine.deadlines.armed.contains(.clientBody))
+        machine.run([Step(.responseDelivered, at: 30, client: .closeAfterFlush)])
+    }
+
     @Test func aBufferedBodyIsReadWholeBeforeAServerIsChosen() {
         var machine = Fixture.machine()
         let plan = Fixture.plan(.post, sync: true, body: true)

@@ -21,6 +21,18 @@ import Testing
         ])
     }
 
+    @Test func aForcedCloseMidResponseIsAReset() {
+        // The grace period of a stop ran out while a response was streaming: a FIN could make a
+        // close-delimited body look complete.
+        var machine = Fixture.machine()
+        connectedGET(&machine)
+        machine.run([
+            Step(.responseHead(serverKeepAlive: true, untilClose: true), client: .startResponse(keepAlive: false)),
+            Step(.forceClose, upstream: .release(Fixture.server, reusable: false), client: .abort),
+        ])
+        #expect(machine.isClosed)
+    }
+
     @Test func aClosedMachineIgnoresEverything() {
         var machine = Fixture.machine()
         machine.run([Step(.downstreamFailed, client: .close), Step(.readable), Step(.deadlineExpired(.clientIdle))])

@@ -63,6 +63,18 @@ import Testing
         machine.run([Step(.downstreamFailed, upstream: .abandon(Fixture.server), client: .close)])
     }
 
+    @Test func aLateResponseKeepsTheSyncWorkersSlotUntilTheWorkerIsDone() {
+        // 504 for the client, but the worker is still running the request: the next request must
+        // not be sent to it, so the slot stays taken while the late response is drained.
+        var machine = Fixture.machine()
+        connectedGET(&machine, plan: Fixture.plan(sync: true))
+        machine.run([
+            Step(.deadlineExpired(.upstreamResponse), upstream: .abandon(Fixture.server),
+                 client: .answer(LocalResponse(status: 504, message: "the server did not answer in time"), close: true),
+                 failure: .upstreamTimeout),
+        ])
+    }
+
     @Test func aClientGoneMidUploadFreesTheSlotAtOnce() {
         // The worker never got the whole request, so it is not busy with it.
         var machine = Fixture.machine()

@@ -52,6 +52,14 @@ extension Array where Element == UInt8 {
         for b in text.utf8 where ByteClass.isFieldValue(b) { append(b) }
     }
 
+    /// Appends "name: text\r\n" for a proxy-supplied value (filtered as `appendFieldText`).
+    mutating func appendField(_ name: StaticString, text: String) {
+        append(name)
+        append(": ")
+        appendFieldText(text)
+        append("\r\n")
+    }
+
     /// Appends a proxy-supplied field name, keeping only token bytes (same reason as above).
     mutating func appendFieldName(_ text: String) {
         for b in text.utf8 where ByteClass.isToken(b) { append(b) }

@@ -15,6 +15,7 @@ public enum FieldName: UInt8, Sendable {
     case xForwardedFor
     case xForwardedProto
     case xForwardedHost
+    case xRequestID
     case forwarded
     case date
     case server
@@ -48,6 +49,8 @@ public enum FieldName: UInt8, Sendable {
         case 10:
             if buffer.equalsIgnoringCase(name, "connection") { return .connection }
             if buffer.equalsIgnoringCase(name, "keep-alive") { return .keepAlive }
+        case 12:
+            if buffer.equalsIgnoringCase(name, "x-request-id") { return .xRequestID }
         case 14:
             if buffer.equalsIgnoringCase(name, "content-length") { return .contentLength }
         case 15:

@@ -12,7 +12,8 @@ public enum RequestSerializer {
     /// 3. X-Forwarded-For (incoming chain + client if `trustForwardedFor`, else the client),
     ///    X-Forwarded-Proto, X-Forwarded-Host (the host the client asked for: `head.host`, i.e.
     ///    the Host value as received, or the absolute-form authority that overrides it per
-    ///    RFC 9112 §3.2.2; omitted if neither or if it is empty);
+    ///    RFC 9112 §3.2.2; omitted if neither or if it is empty), then X-Request-ID if
+    ///    `options.requestID` is set (the client's own X-Request-ID fields are dropped then);
     /// 4. the framing field for `options.body` (none for `.lengthAfterBuffering`);
     /// 5. "Connection: upgrade" + "Upgrade: <value>" if `options.upgrade` and the head has an
     ///    upgrade; otherwise "Connection: close" if `!options.keepAlive`;
@@ -35,6 +36,8 @@ public enum RequestSerializer {
             case .contentLength, .transferEncoding, .xForwardedFor, .xForwardedProto, .xForwardedHost:
                 continue
             case .expect where head.version == .http1_0:
+                continue
+            case .xRequestID where options.requestID != nil:
                 continue
             case .host:
                 hostField = field
@@ -68,6 +71,9 @@ public enum RequestSerializer {
         out.append("\r\n")
         if let originalHost = head.host, !originalHost.isEmpty {
             out.appendField("X-Forwarded-Host", originalHost, of: source)
+        }
+        if let requestID = options.requestID {
+            out.appendField("X-Request-ID", text: requestID)
         }
 
         switch options.body {

@@ -18,9 +18,11 @@ public enum ResponseSerializer {
     /// 5. "\r\n".
     ///
     /// `source` must be the buffer `head` was parsed from (its ranges index into it).
+    /// With `requestID`, the server's X-Request-ID fields are replaced by "X-Request-ID: <value>"
+    /// (the id the proxy forwarded), written after the server's fields.
     public static func writeHead(
         _ head: ResponseHead, source: UnsafeRawBufferPointer, body: DownstreamBodyFraming,
-        keepAlive: Bool, clientVersion: HTTPVersion, into out: inout [UInt8]
+        keepAlive: Bool, clientVersion: HTTPVersion, requestID: String? = nil, into out: inout [UInt8]
     ) {
         out.append("HTTP/1.1 ")
         out.appendDecimal(UInt64(clamping: head.status))
@@ -39,12 +41,18 @@ public enum ResponseSerializer {
                 continue
             case .contentLength where !keepUpstreamLength:
                 continue
+            case .xRequestID where requestID != nil:
+                continue
             default:
                 out.append(field.name, of: source)
                 out.append(": ")
                 out.append(field.value, of: source)
                 out.append("\r\n")
             }
+        }
+
+        if let requestID {
+            out.appendField("X-Request-ID", text: requestID)
         }
 
         switch body {

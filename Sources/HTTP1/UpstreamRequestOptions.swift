@@ -24,6 +24,9 @@ public struct UpstreamRequestOptions: Sendable {
     public var keepAlive: Bool
     /// If true and the head has an upgrade, forward "Connection: upgrade" and "Upgrade: <value>".
     public var upgrade: Bool
+    /// When set, every X-Request-ID the client sent is dropped and "X-Request-ID: <value>" is
+    /// written instead (the value must be field-safe text).
+    public var requestID: String?
 
     public init(
         clientAddress: String,
@@ -31,7 +34,8 @@ public struct UpstreamRequestOptions: Sendable {
         trustForwardedFor: Bool = false,
         body: UpstreamBodyFraming,
         keepAlive: Bool,
-        upgrade: Bool = false
+        upgrade: Bool = false,
+        requestID: String? = nil
     ) {
         self.clientAddress = clientAddress
         self.scheme = scheme
@@ -39,5 +43,6 @@ public struct UpstreamRequestOptions: Sendable {
         self.body = body
         self.keepAlive = keepAlive
         self.upgrade = upgrade
+        self.requestID = requestID
     }
 }

@@ -11,6 +11,7 @@ final class ProxyContext {
     let registry: PoolRegistry
     let cache = ConnectionCache()
     let dialer: UpstreamDialer
+    var requestIDs = RequestIDGenerator()
     /// The config new requests use. Replaced whole by `install`; a request keeps the one it began with.
     private(set) var snapshot: ProxySnapshot
 

@@ -25,6 +25,18 @@ import Testing
             + "Content-Length: 3\r\n\r\n")
     }
 
+    @Test func aRequestIDReplacesTheClientsOwn() {
+        let raw = "GET / HTTP/1.1\r\nHost: a\r\nX-Request-ID: client-1\r\nx-request-id: client-2\r\nAccept: x\r\n\r\n"
+        let out = Self.serialize(raw, UpstreamRequestOptions(clientAddress: "127.0.0.1", body: .none, keepAlive: true,
+                                                             requestID: "abc\r\nX-Evil: 1"))
+        #expect(out == "GET / HTTP/1.1\r\nHost: a\r\nAccept: x\r\nX-Forwarded-For: 127.0.0.1\r\n"
+            + "X-Forwarded-Proto: http\r\nX-Forwarded-Host: a\r\nX-Request-ID: abcX-Evil: 1\r\n\r\n",
+            "the client's ids are dropped, ours is written once, and CR/LF cannot inject a line")
+        // Without one, the client's fields pass through untouched.
+        let plain = Self.serialize(raw, UpstreamRequestOptions(clientAddress: "127.0.0.1", body: .none, keepAlive: true))
+        #expect(plain?.contains("X-Request-ID: client-1\r\nx-request-id: client-2\r\n") == true)
+    }
+
     @Test func trustedForwardedForIsAppended() {
         let raw = "GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.3.4, 5.6.7.8\r\nX-Forwarded-For: 9.9.9.9\r\n\r\n"
         let out = Self.serialize(raw, UpstreamRequestOptions(

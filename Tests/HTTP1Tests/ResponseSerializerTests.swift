@@ -3,12 +3,13 @@ import Testing
 
 @Suite struct ResponseSerializerTests {
     static func serialize(_ raw: String, method: Method = .get, body: DownstreamBodyFraming, keepAlive: Bool = true,
-                          client: HTTPVersion = .http1_1, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+                          client: HTTPVersion = .http1_1, requestID: String? = nil,
+                          sourceLocation: SourceLocation = #_sourceLocation) -> String? {
         guard let p = response(raw, method: method, sourceLocation: sourceLocation) else { return nil }
         var out: [UInt8] = []
         p.bytes.withUnsafeBytes {
             ResponseSerializer.writeHead(p.head, source: $0, body: body, keepAlive: keepAlive,
-                                         clientVersion: client, into: &out)
+                                         clientVersion: client, requestID: requestID, into: &out)
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -21,6 +22,14 @@ import Testing
 
     @Test func contentLengthKeepAlive() {
         #expect(Self.serialize(Self.upstream, body: .contentLength(5)) == Self.forwarded + "Content-Length: 5\r\n\r\n")
+    }
+
+    @Test func theRequestIDIsEchoedInPlaceOfTheServersOwn() {
+        let raw = "HTTP/1.1 200 OK\r\nX-Request-ID: app-made\r\nContent-Length: 0\r\n\r\n"
+        #expect(Self.serialize(raw, body: .contentLength(0), requestID: "proxy-id")
+            == "HTTP/1.1 200 OK\r\nX-Request-ID: proxy-id\r\nContent-Length: 0\r\n\r\n")
+        #expect(Self.serialize(raw, body: .contentLength(0))
+            == "HTTP/1.1 200 OK\r\nX-Request-ID: app-made\r\nContent-Length: 0\r\n\r\n")
     }
 
     @Test func rechunked() {

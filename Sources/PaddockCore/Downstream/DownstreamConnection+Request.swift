@@ -54,6 +54,7 @@ extension DownstreamConnection {
                                              keepAlive: pool.reusesConnections)
         options.trustForwardedFor = snapshot.config.proxy.trustForwardedFor
         options.upgrade = isUpgrade
+        options.requestID = RequestID.accepted(from: head, in: input) ?? context.requestIDs.next()
         var upstreamHead: [UInt8] = []
         upstreamHead.reserveCapacity(head.headLength + 160)
         RequestSerializer.writeHead(head, source: input, options: options, into: &upstreamHead)
@@ -69,7 +70,8 @@ extension DownstreamConnection {
                                tunnelIdle: UInt64(config.tunnelIdleMilliseconds), retries: config.retries))
         let io = ExchangeIO(pool: pool, plan: plan, client: transport, snapshot: snapshot,
                             highWaterBytes: context.writeHighWaterBytes, framing: head.framing,
-                            upstreamHead: upstreamHead, upstreamChunked: upstreamBody == .chunked)
+                            upstreamHead: upstreamHead, upstreamChunked: upstreamBody == .chunked,
+                            requestID: options.requestID)
         if buffered {
             io.requestSpill = SpillBuffer(memoryLimit: Int(clamping: snapshot.config.proxy.bufferMemoryBytes),
                                           tempDirectory: snapshot.config.proxy.tempDirectory)

@@ -167,7 +167,8 @@ extension DownstreamConnection {
         scratch.removeAll(keepingCapacity: true)
         let status = response.status
         let body = response.headOnly ? [] : Array("\(status) \(ResponseSerializer.reasonPhrase(status)): \(response.message)\n".utf8)
-        let extra = response.retryAfterSeconds.map { [("Retry-After", String($0))] } ?? []
+        var extra = response.retryAfterSeconds.map { [("Retry-After", String($0))] } ?? []
+        if let requestID = io?.requestID { extra.append(("X-Request-ID", requestID)) }
         ResponseSerializer.writeSimple(status: status, contentType: "text/plain; charset=utf-8", body: body,
                                        close: close, extraFields: extra, into: &scratch)
         transport.write(scratch)

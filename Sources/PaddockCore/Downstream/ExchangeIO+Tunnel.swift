@@ -11,7 +11,7 @@ extension ExchangeIO {
         parsedHead = nil
         var bytes: [UInt8] = []
         ResponseSerializer.writeHead(head, source: upstream.readable, body: .none, keepAlive: true,
-                                     clientVersion: plan.clientVersion, into: &bytes)
+                                     clientVersion: plan.clientVersion, requestID: requestID, into: &bytes)
         client.write(bytes)
         upstream.consume(head.headLength)
         client.startReading()

@@ -15,6 +15,8 @@ final class ExchangeIO {
     let proxy: ProxyConfig
     /// Stop reading one side while the other side's write queue holds more than this.
     let highWaterBytes: Int
+    /// Forwarded upstream and echoed to the client (see `RequestID`).
+    let requestID: String?
     /// The serialized upstream head, kept for a retry on a fresh connection.
     var upstreamHead: [UInt8]
     let upstreamChunked: Bool
@@ -42,13 +44,14 @@ final class ExchangeIO {
     var responseOutput: BufferedOutput?
 
     init(pool: UpstreamPool, plan: RequestPlan, client: any Transport, snapshot: ProxySnapshot, highWaterBytes: Int,
-         framing: RequestBodyFraming, upstreamHead: [UInt8], upstreamChunked: Bool) {
+         framing: RequestBodyFraming, upstreamHead: [UInt8], upstreamChunked: Bool, requestID: String?) {
         self.pool = pool
         self.plan = plan
         self.client = client
         limits = snapshot.limits
         proxy = snapshot.config.proxy
         self.highWaterBytes = highWaterBytes
+        self.requestID = requestID
         self.upstreamHead = upstreamHead
         self.upstreamChunked = upstreamChunked
         responseParser = ResponseHeadParser(limits: limits)

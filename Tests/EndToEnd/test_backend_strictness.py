@@ -13,6 +13,7 @@ from harness import Paddock, ScriptedServer
 INVALID_RESPONSES = {
     "content-length-and-chunked": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
     "two-content-lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+    "content-length-banana": b"HTTP/1.1 200 OK\r\nContent-Length: banana\r\n\r\nhello",
     "bad-status-line": b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n",
     "obs-fold": b"HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\nContent-Length: 0\r\n\r\n",
     "bare-lf": b"HTTP/1.1 200 OK\nContent-Length: 0\n\n",

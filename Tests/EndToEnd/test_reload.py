@@ -21,9 +21,23 @@ from harness import (
 from test_queueing import Timed, hold_worker, in_flight, queued
 
 
+class _TrackedConn(RawConn):
+    """Remembers whether the current response's head arrived, to tell a failure before any
+    response byte (which the proxy must never let through) from a cut mid-response."""
+
+    head_seen = False
+
+    def read_head(self):
+        resp = super().read_head()
+        self.head_seen = True
+        return resp
+
+
 class SteadyLoad:
     """`clients` threads, each sending GETs over one keep-alive connection (a new one when the
-    server closes it), until stopped; bounded to `max_requests` each and `max_seconds`."""
+    server closes it), until stopped; bounded to `max_requests` each and `max_seconds`.
+    `failures` are requests that got no response head or a non-200; `cut_mid_response` those
+    whose connection failed after the head arrived."""
 
     def __init__(self, paddock: Paddock, target: str, clients: int = 4, max_requests: int = 3000,
                  max_seconds: float = 20):
@@ -32,6 +46,7 @@ class SteadyLoad:
         self.done = threading.Event()
         self.ok = 0
         self.failures: list[str] = []
+        self.cut_mid_response = 0
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
 
@@ -52,7 +67,8 @@ class SteadyLoad:
                 break
             try:
                 if conn is None:
-                    conn = RawConn(self.paddock.addr, timeout=5)
+                    conn = _TrackedConn(self.paddock.addr, timeout=5)
+                conn.head_seen = False
                 resp = conn.request("GET", self.target)
                 with self.lock:
                     if resp.status == 200:
@@ -64,7 +80,10 @@ class SteadyLoad:
                     conn = None
             except (OSError, ConnectionClosed, ValueError) as exc:
                 with self.lock:
-                    self.failures.append(repr(exc))
+                    if conn is not None and conn.head_seen:
+                        self.cut_mid_response += 1
+                    else:
+                        self.failures.append(repr(exc))
                 if conn is not None:
                     conn.close()
                 conn = None
@@ -105,6 +124,7 @@ def test_sighup_adding_a_route_under_load_loses_no_request(reloadable, web_backe
         assert whoami(p, "/api/whoami") == (200, API_NAME), "the new route answers at once"
         load.wait_for_requests(50)
     assert not load.failures, f"{len(load.failures)} failed requests around the reload, e.g. {load.failures[:3]}"
+    assert load.cut_mid_response == 0
     assert whoami(p) == (200, WEB_NAME)
 
 
@@ -117,7 +137,7 @@ def test_a_broken_config_on_sighup_changes_nothing(reloadable, web_backend):
         p.proc.signal(signal.SIGHUP)
         wait_for(lambda: "config generation 1 stays in use" in p.log(), timeout=5, what="the rejection logged")
         load.wait_for_requests(20)
-    assert not load.failures, load.failures[:3]
+    assert not load.failures and load.cut_mid_response == 0, load.failures[:3]
     log = p.log()
     # The same message `paddock check` prints: file, key and reason.
     assert f"reload rejected: {p.config_path}: pools.web.kind:" in log, log[-2000:]

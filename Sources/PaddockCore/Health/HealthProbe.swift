@@ -17,10 +17,9 @@ final class HealthProbe: TransportDelegate {
     private let context: ProxyContext
     private let request: [UInt8]
     private let timer: LoopTimer
-    /// While a check runs: its connection, when it began, and whether it holds a slot.
+    /// While a check runs: its connection (the check also holds one of the server's slots then).
     private var transport: (any Transport)?
     private var startedAt: UInt64 = 0
-    private var holdsSlot = false
     private var parser = ResponseHeadParser(limits: HTTPLimits())
     private var stopped = false
 
@@ -48,7 +47,6 @@ final class HealthProbe: TransportDelegate {
     private func begin() {
         startedAt = context.loop.now
         guard pool.shared.tryAcquire(server.id) else { return scheduleNext() }
-        holdsSlot = true
         parser.reset()
         let transport = context.dialer.dial(server.endpoint) { [weak self] error in self?.connected(error) }
         transport.delegate = self
@@ -98,12 +96,10 @@ final class HealthProbe: TransportDelegate {
 
     /// Closes the check's connection and gives its slot back.
     private func endCheck() {
-        transport?.close()
-        transport = nil
-        if holdsSlot {
-            holdsSlot = false
-            pool.shared.release(server.id, now: context.loop.now)
-        }
+        guard let transport else { return }
+        self.transport = nil
+        transport.close()
+        pool.shared.release(server.id, now: context.loop.now)
     }
 
     private func scheduleNext() {

@@ -43,9 +43,9 @@ import UV
         #expect(fixture.turn { client.isClosed })
     }
 
-    @Test func aSwapKeepsASyncServersSlotsSoTheQueueStillHoldsItsPlace() throws {
-        // One gunicorn worker: request A has it, request B waits. A swap that keeps the server (same
-        // address) must not forget A's slot, or B would be sent to the busy worker at once.
+    /// A sync pool with one 1-worker server: request A has the worker, request B waits in the queue.
+    private func oneWorkerBusyOneWaiting() throws
+        -> (LoopFixture, FakeTransport, FakeTransport, DownstreamConnection, DownstreamConnection, UpstreamPool) {
         let fixture = try LoopFixture(config: LoopFixture.config(pool: "sync", port: 9001))
         let clientA = FakeTransport(loop: fixture.loop)
         let clientB = FakeTransport(loop: fixture.loop)
@@ -58,6 +58,13 @@ import UV
         clientB.feed("GET /b HTTP/1.1\r\nHost: app\r\n\r\n")
         let pool = try #require(fixture.context.snapshot.pools["app"])
         #expect(fixture.turn { pool.shared.healthReport(now: 0).queued == 1 })
+        return (fixture, clientA, clientB, a, b, pool)
+    }
+
+    @Test func aSwapKeepsASyncServersSlotsSoTheQueueStillHoldsItsPlace() throws {
+        // One gunicorn worker: request A has it, request B waits. A swap that keeps the server (same
+        // address) must not forget A's slot, or B would be sent to the busy worker at once.
+        let (fixture, clientA, clientB, a, b, pool) = try oneWorkerBusyOneWaiting()
 
         fixture.context.install(try LoopFixture.config(pool: "sync", port: 9001))
         #expect(fixture.context.snapshot.pools["app"]?.shared === pool.shared, "the pool's shared state is reused by name")
@@ -81,18 +88,7 @@ import UV
     }
 
     @Test func capacityAddedByASwapGoesToTheWaitingRequestAtOnce() throws {
-        let fixture = try LoopFixture(config: LoopFixture.config(pool: "sync", port: 9001))
-        let clientA = FakeTransport(loop: fixture.loop)
-        let clientB = FakeTransport(loop: fixture.loop)
-        let a = DownstreamConnection(transport: clientA, context: fixture.context)
-        let b = DownstreamConnection(transport: clientB, context: fixture.context)
-        a.start()
-        b.start()
-        clientA.feed("GET /a HTTP/1.1\r\nHost: app\r\n\r\n")
-        #expect(fixture.turn { fixture.dialer.dials.count == 1 })
-        clientB.feed("GET /b HTTP/1.1\r\nHost: app\r\n\r\n")
-        let pool = try #require(fixture.context.snapshot.pools["app"])
-        #expect(fixture.turn { pool.shared.healthReport(now: 0).queued == 1 })
+        let (fixture, clientA, clientB, a, b, pool) = try oneWorkerBusyOneWaiting()
 
         fixture.context.install(try LoopFixture.config(pool: "sync", ports: [9001, 9002]))
         #expect(fixture.turn { fixture.dialer.dials.count == 2 }, "the new server took the waiting request")

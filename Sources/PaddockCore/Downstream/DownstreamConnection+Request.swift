@@ -62,12 +62,7 @@ extension DownstreamConnection {
         let plan = RequestPlan(
             method: head.methodKind, clientVersion: head.version, keepAlive: head.keepAlive, hasBody: bodyFollows,
             bufferBody: buffered, expectsContinue: head.expectsContinue && bodyFollows && head.version == .http1_1,
-            isUpgrade: isUpgrade,
-            pool: PoolSettings(name: pool.name, isSync: pool.isSync, reusesConnections: pool.reusesConnections,
-                               connect: UInt64(config.connectTimeoutMilliseconds),
-                               response: UInt64(config.responseTimeoutMilliseconds),
-                               queue: UInt64(config.queueTimeoutMilliseconds),
-                               tunnelIdle: UInt64(config.tunnelIdleMilliseconds), retries: config.retries))
+            isUpgrade: isUpgrade, pool: pool.settings)
         let io = ExchangeIO(pool: pool, plan: plan, client: transport, snapshot: snapshot,
                             highWaterBytes: context.writeHighWaterBytes, framing: head.framing,
                             upstreamHead: upstreamHead, upstreamChunked: upstreamBody == .chunked,

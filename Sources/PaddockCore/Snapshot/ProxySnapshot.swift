@@ -5,16 +5,23 @@ import PaddockConfig
 final class UpstreamPool: Sendable {
     let config: PoolConfig
     let shared: SharedPool
+    /// What the state machine needs of `config`, derived once per snapshot.
+    let settings: PoolSettings
 
     init(config: PoolConfig, shared: SharedPool) {
         self.config = config
         self.shared = shared
+        settings = PoolSettings(name: config.name, isSync: config.kind == .sync, reusesConnections: config.kind == .async,
+                                connect: UInt64(config.connectTimeoutMilliseconds),
+                                response: UInt64(config.responseTimeoutMilliseconds),
+                                queue: UInt64(config.queueTimeoutMilliseconds),
+                                tunnelIdle: UInt64(config.tunnelIdleMilliseconds), retries: config.retries)
     }
 
     var name: String { config.name }
-    var isSync: Bool { config.kind == .sync }
+    var isSync: Bool { settings.isSync }
     /// Async servers keep connections alive; gunicorn's sync workers close after every response.
-    var reusesConnections: Bool { config.kind == .async }
+    var reusesConnections: Bool { settings.reusesConnections }
 }
 
 /// The validated config with everything derived from it, immutable, with a generation number.

@@ -98,6 +98,12 @@ public final class Proxy {
         adminListener = admin
         install(config)
         startHealthChecks()
+        // New listeners start unpaused, and the limit itself may have changed.
+        if connections.count >= maxConnections {
+            for bound in listeners { bound.listener.isPaused = true }
+        } else {
+            resumeAcceptingIfRoom()
+        }
     }
 
     /// The listeners for `addresses`: those in `current` that stay, the others newly bound. On a
@@ -151,8 +157,30 @@ public final class Proxy {
         connection.onClose = { [unowned self] closed in
             self.connections[ObjectIdentifier(closed)] = nil
             self.finishStopIfDrained()
+            self.resumeAcceptingIfRoom()
         }
         connection.start()
+        pauseAcceptingIfFull()
+    }
+
+    private var maxConnections: Int { context.snapshot.config.limits.maxConnections }
+
+    /// At `max_connections` every proxy listener pauses (clients wait in the kernel's backlog); the
+    /// admin listener never does, so /health still answers.
+    private func pauseAcceptingIfFull() {
+        guard connections.count >= maxConnections, listeners.contains(where: { !$0.listener.isPaused }) else { return }
+        context.logger.warning("max_connections (\(maxConnections)) reached; new clients wait until a connection closes")
+        for bound in listeners { bound.listener.isPaused = true }
+    }
+
+    /// Unpauses listeners while there is room; each accepts the client that waited, which may fill
+    /// the proxy again (then `accept` pauses them all).
+    private func resumeAcceptingIfRoom() {
+        guard !stopping else { return }
+        for bound in listeners where bound.listener.isPaused {
+            guard connections.count < maxConnections else { return }
+            bound.listener.isPaused = false
+        }
     }
 
     private func acceptAdmin(_ socket: Socket) {
@@ -170,9 +198,10 @@ public final class Proxy {
         context.logger.info("config generation \(snapshot.generation) installed: \(config.summary)")
     }
 
-    /// Stops accepting, lets requests in progress finish (up to `graceMilliseconds`), then closes
-    /// everything so the loop runs out of handles and `run()` returns.
-    public func stop(graceMilliseconds: UInt64 = 10_000) {
+    /// Stops accepting, lets requests in progress finish (up to `graceMilliseconds`, by default the
+    /// config's `[timeouts] shutdown`), then closes everything so the loop runs out of handles and
+    /// `run()` returns. Idle keep-alive connections close at once.
+    public func stop(graceMilliseconds: UInt64? = nil) {
         guard !stopping else { return }
         stopping = true
         closeListeners()
@@ -183,7 +212,8 @@ public final class Proxy {
         for connection in Array(connections.values) { connection.shutdownGracefully() }
         let timer = LoopTimer(loop: context.loop)
         drainTimer = timer
-        timer.start(milliseconds: graceMilliseconds) { [unowned self] in
+        let grace = graceMilliseconds ?? UInt64(context.snapshot.config.timeouts.shutdownMilliseconds)
+        timer.start(milliseconds: grace) { [unowned self] in
             if !self.connections.isEmpty {
                 self.context.logger.warning("closing \(self.connections.count) connections still busy after the grace period")
             }

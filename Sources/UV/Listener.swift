@@ -10,6 +10,17 @@ public final class Listener: HandleOwner {
     private let maxInputBytes: Int
     /// Set once bound: only then is a unix socket file ours to remove on close.
     private var bound = false
+    /// libuv handed us a connection that was left unaccepted because the listener is paused.
+    private var hasPending = false
+
+    /// While paused, a connection that arrives is not accepted: libuv stops polling the socket
+    /// until it is, so new clients wait in the kernel's backlog instead of being refused.
+    /// Unpausing accepts the one that waited first.
+    public var isPaused = false {
+        didSet {
+            if !isPaused, hasPending { acceptOne(0) }
+        }
+    }
 
     public init(loop: EventLoop, endpoint: Endpoint, backlog: Int32 = 511, maxInputBytes: Int = 128 * 1024,
                 onAccept: @escaping (Socket) -> Void) throws(UVError) {
@@ -74,6 +85,11 @@ public final class Listener: HandleOwner {
 
     private func acceptOne(_ status: Int32) {
         guard status == 0, let onAccept, !isClosing else { return }
+        if isPaused {
+            hasPending = true
+            return
+        }
+        hasPending = false
         let kind: Socket.Kind = if case .unix = endpoint { .pipe } else { .tcp }
         let socket = Socket(loop: loop, kind: kind, maxInputBytes: maxInputBytes)
         guard uv_accept(handle.assumingMemoryBound(to: uv_stream_t.self), socket.stream) == 0 else {

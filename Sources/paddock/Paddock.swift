@@ -80,6 +80,14 @@ struct Run: ParsableCommand {
 
         // Writes to a socket the peer closed must fail with EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
+        let fileLimit = OpenFileLimit.raiseToHardLimit()
+        let maxConnections = config.limits.maxConnections
+        let needed = OpenFileLimit.needed(maxConnections: maxConnections)
+        if fileLimit < needed {
+            // Below one descriptor per client, clients are refused; below two, only busy ones hit it.
+            let level: Logger.Level = fileLimit < UInt64(maxConnections) + 64 ? .warning : .notice
+            logger.log(level: level, "the open-file limit is \(fileLimit), but max_connections = \(maxConnections) may need \(needed); raise LimitNOFILE or lower [limits] max_connections")
+        }
 
         let loop = try EventLoop()
         let proxy = Proxy(loop: loop, config: config, logger: logger)

@@ -293,11 +293,15 @@ def render_config(
     pools: dict[str, dict],
     routes: list[dict],
     proxy_extra: dict | None = None,
+    tables: dict[str, dict] | None = None,
 ) -> str:
-    """A paddock TOML config. pools: name -> {kind, servers: [{address, workers?, weight?}], ...}."""
+    """A paddock TOML config. pools: name -> {kind, servers: [{address, workers?, weight?}], ...};
+    tables: more top-level tables, e.g. {"timeouts": {"client_header": "1s"}, "limits": {...}}."""
     lines = ["# written by the paddock end-to-end suite", "", "[proxy]", f"listen = {toml_value(listen)}"]
     for key, value in (proxy_extra or {}).items():
         lines.append(f"{key} = {toml_value(value)}")
+    for table, entries in (tables or {}).items():
+        lines += ["", f"[{table}]"] + [f"{key} = {toml_value(value)}" for key, value in entries.items()]
     lines += ["", "[admin]", f"listen = {toml_value(admin)}"]
     for name, pool in pools.items():
         lines += ["", f"[pools.{name}]"]
@@ -327,14 +331,15 @@ class Paddock:
     """`paddock run --config FILE` with a generated config, on free loopback ports."""
 
     def __init__(self, name: str, work_dir: Path, pools: dict, routes: list, proxy_extra: dict | None = None,
-                 extra_listen: list[str] | None = None, extra_args: list[str] | None = None):
+                 extra_listen: list[str] | None = None, extra_args: list[str] | None = None,
+                 tables: dict[str, dict] | None = None):
         self.name = name
         self.host = "127.0.0.1"
         self.port = free_port()
         self.admin_port = free_port()
         self.config_path = Path(work_dir) / f"{name}.toml"
         listen = [f"127.0.0.1:{self.port}", *(extra_listen or [])]
-        self.config_text = render_config(listen, f"127.0.0.1:{self.admin_port}", pools, routes, proxy_extra)
+        self.config_text = render_config(listen, f"127.0.0.1:{self.admin_port}", pools, routes, proxy_extra, tables)
         self.config_path.write_text(self.config_text)
         binary = paddock_bin()
         if not binary.is_file():

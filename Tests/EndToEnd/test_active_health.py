@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 import time
 
 import pytest
 
 from harness import (
-    RawConn, Paddock, async_pool, health, pool_health, start_gunicorn, start_uvicorn, sync_pool, wait_for,
+    RawConn, Paddock, async_pool, free_port, health, pool_health, start_gunicorn, start_uvicorn, sync_pool, wait_for,
 )
 from test_reload import SteadyLoad
 
@@ -135,4 +136,35 @@ def test_a_check_waits_for_a_busy_sync_worker_instead_of_failing(work_dir):
     finally:
         if p is not None:
             p.stop()
+        backend.stop()
+
+
+def test_a_restart_of_the_only_server_is_ridden_out(work_dir):
+    """The pool's only server is down (and marked so): a request waits, up to queue_timeout, and is
+    served once the restarted server passes its checks. No 502 for a one-second restart."""
+    port = free_port()
+    backend = start_uvicorn("e2e-hc-restart", work_dir, port=port)
+    p = Paddock("paddock-restart", work_dir, pools={"api": async_pool(backend, health=check(), queue_timeout="15s")},
+                routes=[{"pool": "api"}])
+    try:
+        backend.stop()
+        wait_for(lambda: servers(p)[backend.address]["state"] == "down", timeout=5, what="the server to show down")
+        result: dict = {}
+
+        def request():
+            with RawConn(p.addr, timeout=20) as conn:
+                started = time.monotonic()
+                result["status"] = conn.request("GET", "/whoami").status
+                result["waited"] = time.monotonic() - started
+
+        waiter = threading.Thread(target=request)
+        waiter.start()
+        time.sleep(1.0)
+        assert waiter.is_alive(), f"answered {result} while no server was up"
+        backend = start_uvicorn("e2e-hc-restart", work_dir, port=port)
+        waiter.join(timeout=15)
+        assert result.get("status") == 200, result
+        assert result["waited"] >= 1.0
+    finally:
+        p.stop()
         backend.stop()

@@ -177,8 +177,8 @@ def spilling_proxy(work_dir, web_backend):
     temp = short_tempdir("paddock-spill-")
     p = Paddock("paddock-spill", work_dir, pools={"web": sync_pool(web_backend, workers=2)},
                 routes=[{"pool": "web"}],
-                proxy_extra={"buffer_memory": SMALL_BUFFER_MEMORY, "temp_dir": str(temp),
-                             "max_body_bytes": SPILL_MAX_BODY})
+                proxy_extra={"buffer_memory": SMALL_BUFFER_MEMORY, "temp_dir": str(temp)},
+                tables={"limits": {"max_body_bytes": SPILL_MAX_BODY}})
     yield p, temp
     p.stop()
     leftovers = os.listdir(temp)

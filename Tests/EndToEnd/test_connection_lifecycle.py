@@ -127,7 +127,7 @@ def test_an_error_reaches_a_client_that_sends_its_whole_upload_first(work_dir):
     time.sleep(0.2)
     address = f"127.0.0.1:{full.getsockname()[1]}"
     paddock = Paddock("paddock-linger", work_dir,
-                      pools={"api": {"kind": "async", "connect_timeout": "1s", "servers": [{"address": address}]}},
+                      pools={"api": {"kind": "async", "timeouts": {"connect": "1s"}, "queue_timeout": "100ms", "servers": [{"address": address}]}},
                       routes=[{"pool": "api"}])
     try:
         # requests writes the whole 8 MB body before reading. While paddock waits for the connect,

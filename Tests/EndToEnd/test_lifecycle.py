@@ -67,29 +67,33 @@ def test_ipv6_listener(work_dir, web_backend):
 
 
 def test_sigterm_lets_requests_in_flight_finish(own_proxy):
-    """A stop must not drop a request: one in progress completes, and only then does paddock exit."""
+    """A stop must not drop a request: two in progress (one per worker) complete, and only then
+    does paddock exit 0."""
     import threading
 
-    result: dict = {}
+    results: dict = {}
 
-    def slow_request():
+    def slow_request(index: int):
         with own_proxy.connect() as conn:
-            result["response"] = conn.request("GET", "/sleep?ms=1500")
+            results[index] = conn.request("GET", "/sleep?ms=1500")
 
-    worker = threading.Thread(target=slow_request)
-    worker.start()
-    time.sleep(0.4)  # the request is at gunicorn now
+    workers = [threading.Thread(target=slow_request, args=(i,)) for i in range(2)]
+    for worker in workers:
+        worker.start()
+    time.sleep(0.4)  # both requests are at gunicorn now
     started = time.monotonic()
     own_proxy.proc.signal(signal.SIGTERM)
     time.sleep(0.3)
-    # The listener closes at once, while the request is still being served.
+    # The listener closes at once, while the requests are still being served.
     assert not can_connect(own_proxy.addr), "still accepting after SIGTERM"
-    assert own_proxy.proc.alive(), "exited with a request in flight"
+    assert own_proxy.proc.alive(), "exited with requests in flight"
     code = own_proxy.proc.wait(timeout=STOP_WITHIN)
-    worker.join(timeout=STOP_WITHIN)
+    for worker in workers:
+        worker.join(timeout=STOP_WITHIN)
     assert code == 0
-    response = result.get("response")
-    assert response is not None and response.status == 200, "the request in flight was dropped"
-    assert response.body == b"slept 1500\n"
-    # It exited once the response was out, not at the end of the 10 s grace period.
+    for index in range(2):
+        response = results.get(index)
+        assert response is not None and response.status == 200, f"request {index} in flight was dropped"
+        assert response.body == b"slept 1500\n"
+    # It exited once the responses were out, not at the end of the 30 s shutdown timeout.
     assert time.monotonic() - started < 3.0

@@ -44,7 +44,7 @@ def test_each_request_gets_its_own_id(proxy, pool):
 
 
 def test_the_proxys_own_error_answers_carry_the_id(work_dir):
-    p = Paddock("paddock-request-id-502", work_dir, pools={"api": async_pool(addresses=["127.0.0.1:1"], retries=0)},
+    p = Paddock("paddock-request-id-502", work_dir, pools={"api": async_pool(addresses=["127.0.0.1:1"], retries=0, queue_timeout="100ms")},
                 routes=[{"pool": "api"}])
     try:
         with p.connect() as conn:

@@ -92,7 +92,7 @@ def test_fifty_websocket_clients_echo_twenty_messages(proxy):
 
 @pytest.fixture(scope="module")
 def short_tunnels(work_dir, api_backend):
-    p = Paddock("paddock-tunnel-idle", work_dir, pools={"api": async_pool(api_backend, tunnel_idle="1s")},
+    p = Paddock("paddock-tunnel-idle", work_dir, pools={"api": async_pool(api_backend, timeouts={"tunnel_idle": "1s"})},
                 routes=[{"pool": "api"}])
     yield p
     p.stop()
@@ -146,7 +146,7 @@ RSS_BOUND = 64 * MiB
 @pytest.fixture(scope="module")
 def memory_proxy(work_dir, api_backend):
     p = Paddock("paddock-memory", work_dir, pools={"api": async_pool(api_backend)}, routes=[{"pool": "api"}],
-                proxy_extra={"max_body_bytes": "2GB"})
+                tables={"limits": {"max_body_bytes": "2GB"}})
     yield p
     p.stop()
 

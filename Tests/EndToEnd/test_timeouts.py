@@ -1,5 +1,5 @@
 """Client-side timeouts: a client that stops reading its response does not hold a buffered response
-(and its temp file) or a streaming server forever; client_timeout bounds it."""
+(and its temp file) or a streaming server forever; client_send bounds it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from harness import (
     Paddock, async_pool, health, open_files_under, pool_health, short_tempdir, sync_pool, wait_for,
 )
 
-# client_timeout is 1 s; allow for scheduling on a busy 2-core machine.
+# client_send is 1 s; allow for scheduling on a busy 2-core machine.
 CLOSED_WITHIN = 4.0
 
 
@@ -46,7 +46,8 @@ def test_a_client_that_stops_reading_a_buffered_response_is_dropped(work_dir, we
     temp = short_tempdir("paddock-send-timeout-")
     paddock = Paddock("paddock-send-timeout", work_dir, pools={"web": sync_pool(web_backend, workers=2)},
                       routes=[{"pool": "web"}],
-                      proxy_extra={"client_timeout": "1s", "buffer_memory": "64KiB", "temp_dir": str(temp)})
+                      proxy_extra={"buffer_memory": "64KiB", "temp_dir": str(temp)},
+                      tables={"timeouts": {"client_send": "1s"}})
     try:
         sock = _request_without_reading(paddock, "/bytes?n=33554432")
         # The response spills to a temp file while the client does not read.
@@ -66,10 +67,10 @@ def test_a_client_that_stops_reading_a_buffered_response_is_dropped(work_dir, we
 
 def test_a_client_that_stops_reading_a_streamed_response_is_dropped(work_dir, api_backend):
     paddock = Paddock("paddock-send-timeout-stream", work_dir, pools={"api": async_pool(api_backend)},
-                      routes=[{"pool": "api"}], proxy_extra={"client_timeout": "1s"})
+                      routes=[{"pool": "api"}], tables={"timeouts": {"client_send": "1s"}})
     try:
         sock = _request_without_reading(paddock, "/bytes?n=104857600")
-        # Not reading at all for longer than client_timeout; only then look.
+        # Not reading at all for longer than client_send; only then look.
         time.sleep(2.5)
         received = _drain_until_closed(sock, CLOSED_WITHIN)
         sock.close()

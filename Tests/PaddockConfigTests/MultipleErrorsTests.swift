@@ -7,7 +7,9 @@ import PaddockConfig
         let toml = """
             [proxy]
             listen = ["127.0.0.1:8080", "1.2.3.4:0"]
-            client_timeout = "soon"
+
+            [timeouts]
+            client_idle = "soon"
 
             [admin]
             listen = "127.0.0.1:8080"
@@ -29,7 +31,7 @@ import PaddockConfig
             """
         #expect(Fixture.errors(toml) == [
             #"paddock.toml: proxy.listen[1]: "1.2.3.4:0" is not a valid address (port 0 is out of range 1-65535); expected "IPv4:port", "[IPv6]:port", "localhost:port" or "unix:/absolute/path""#,
-            #"paddock.toml: proxy.client_timeout: "soon" is not a valid duration (no number); expected a number followed by ms, s, m or h, e.g. "250ms", "2s" or "1.5m""#,
+            #"paddock.toml: timeouts.client_idle: "soon" is not a valid duration (no number); expected a number followed by ms, s, m or h, e.g. "250ms", "2s" or "1.5m""#,
             #"paddock.toml: admin.listen: "127.0.0.1:8080" is also a proxy listener (proxy.listen[0]); the admin endpoint needs its own address"#,
             #"paddock.toml: pools.api.servers: missing required key; expected one or more servers, e.g. servers = [{ address = "127.0.0.1:8000" }]"#,
             #"paddock.toml: pools.web.balnce: unknown key (did you mean "balance"?)"#,

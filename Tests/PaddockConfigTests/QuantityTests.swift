@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func bareIntegerSizeIsBytes() throws {
-        let toml = "[proxy]\nlisten = [\"127.0.0.1:8080\"]\nmax_body_bytes = 1048576\n" + Fixture.webPool + Fixture.defaultRoute
-        #expect(try ConfigLoader.parse(toml, file: Fixture.file).proxy.maxBodyBytes == 1_048_576)
+        let toml = Fixture.proxy + "[limits]\nmax_body_bytes = 1048576\n" + Fixture.webPool + Fixture.defaultRoute
+        #expect(try ConfigLoader.parse(toml, file: Fixture.file).limits.maxBodyBytes == 1_048_576)
     }
 }

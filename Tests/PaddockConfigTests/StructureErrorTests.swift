@@ -21,7 +21,7 @@ import Testing
     static let listenCases: [ErrorCase] = [
         ErrorCase("proxy section missing", F.webPool + F.defaultRoute,
                   #"paddock.toml: proxy: missing required section; add [proxy] with listen = ["127.0.0.1:8080"]"#),
-        ErrorCase("listen missing", "[proxy]\nclient_timeout = \"5s\"\n" + F.webPool + F.defaultRoute,
+        ErrorCase("listen missing", "[proxy]\ntrust_forwarded_for = true\n" + F.webPool + F.defaultRoute,
                   #"paddock.toml: proxy.listen: missing required key; expected one or more listen addresses, e.g. listen = ["127.0.0.1:8080"]"#),
         ErrorCase("listen empty", listen("[]"),
                   #"paddock.toml: proxy.listen: empty; expected one or more listen addresses, e.g. listen = ["127.0.0.1:8080"]"#),

@@ -5,10 +5,18 @@ import Testing
     static let full = """
         [proxy]
         listen = ["127.0.0.1:8080", "[::1]:8080", "unix:/run/paddock.sock"]
-        client_timeout = "30s"
-        max_body_bytes = "10MiB"
         trust_forwarded_for = true
         drop_underscore_headers = false
+
+        [timeouts]
+        client_header = "5s"
+        client_idle = "30s"
+        upstream_idle = "2m"
+        shutdown = "45s"
+
+        [limits]
+        max_body_bytes = "10MiB"
+        max_connections = 500
 
         [admin]
         listen = "localhost:9901"
@@ -16,8 +24,8 @@ import Testing
         [pools.web]
         kind = "sync"
         balance = "round_robin"
-        connect_timeout = "250ms"
-        response_timeout = "1.5m"
+        timeouts = { connect = "250ms", upstream_response = "1.5m" }
+        slow_start = "20s"
         servers = [ { address = "127.0.0.1:8001", workers = 4, weight = 2 } ]
 
         [pools.api]
@@ -39,16 +47,17 @@ import Testing
             file: "conf/paddock.toml",
             proxy: ProxyConfig(
                 listen: [.ipv4(host: "127.0.0.1", port: 8080), .ipv6(host: "::1", port: 8080), .unix(path: "/run/paddock.sock")],
-                clientTimeoutMilliseconds: 30_000,
-                maxBodyBytes: 10 * 1024 * 1024,
                 trustForwardedFor: true,
                 dropUnderscoreHeaders: false
             ),
+            timeouts: TimeoutsConfig(clientHeaderMilliseconds: 5_000, clientIdleMilliseconds: 30_000, shutdownMilliseconds: 45_000,
+                                     upstream: UpstreamTimeouts(idleMilliseconds: 120_000)),
+            limits: LimitsConfig(maxBodyBytes: 10 * 1024 * 1024, maxConnections: 500),
             admin: AdminConfig(listen: .ipv4(host: "127.0.0.1", port: 9901)),
             pools: [
                 PoolConfig(
                     name: "api", kind: .async, balance: .leastOutstanding,
-                    connectTimeoutMilliseconds: 1_000, responseTimeoutMilliseconds: 60_000,
+                    timeouts: UpstreamTimeouts(idleMilliseconds: 120_000),
                     servers: [
                         ServerConfig(address: .ipv4(host: "127.0.0.1", port: 8002), workers: 1, weight: 1),
                         ServerConfig(address: .unix(path: "/run/api.sock"), workers: 1, weight: 1),
@@ -56,7 +65,8 @@ import Testing
                 ),
                 PoolConfig(
                     name: "web", kind: .sync, balance: .roundRobin,
-                    connectTimeoutMilliseconds: 250, responseTimeoutMilliseconds: 90_000,
+                    timeouts: UpstreamTimeouts(connectMilliseconds: 250, responseMilliseconds: 90_000, idleMilliseconds: 120_000),
+                    slowStartMilliseconds: 20_000,
                     servers: [ServerConfig(address: .ipv4(host: "127.0.0.1", port: 8001), workers: 4, weight: 2)]
                 ),
             ],
@@ -75,16 +85,20 @@ import Testing
         let config = try ConfigLoader.parse(Fixture.minimal, file: Fixture.file)
         #expect(config.proxy == ProxyConfig(
             listen: [.ipv4(host: "127.0.0.1", port: 8080)],
-            clientTimeoutMilliseconds: 60_000,
-            maxBodyBytes: 100_000_000,
             trustForwardedFor: false,
             dropUnderscoreHeaders: true
         ))
         #expect(config.admin == nil)
         let web = try #require(config.pool(named: "web"))
         #expect(web.balance == .leastOutstanding)
-        #expect(web.connectTimeoutMilliseconds == 1_000)
-        #expect(web.responseTimeoutMilliseconds == 60_000)
+        #expect(web.timeouts == UpstreamTimeouts(connectMilliseconds: 1_000, responseMilliseconds: 60_000,
+                                                 idleMilliseconds: 60_000, tunnelIdleMilliseconds: 3_600_000))
+        #expect(web.slowStartMilliseconds == 0)
+        #expect(config.timeouts == TimeoutsConfig(clientHeaderMilliseconds: 10_000, clientBodyMilliseconds: 60_000,
+                                                  clientIdleMilliseconds: 60_000, clientSendMilliseconds: 60_000,
+                                                  shutdownMilliseconds: 30_000, upstream: web.timeouts))
+        #expect(config.limits == LimitsConfig(maxHeaderBytes: 65_536, maxHeaders: 100, maxURIBytes: 4_094,
+                                              maxBodyBytes: 100_000_000, maxConnections: 8_192))
         #expect(web.servers == [ServerConfig(address: .ipv4(host: "127.0.0.1", port: 8001), workers: 1, weight: 1)])
     }
 
@@ -135,7 +149,7 @@ import Testing
         #expect(web.queueTimeoutMilliseconds == 30_000 && web.maxQueue == 1024)
         let api = try #require(config.pool(named: "api"))
         #expect(!api.bufferRequests && !api.bufferResponses)
-        #expect(api.tunnelIdleMilliseconds == 3_600_000)
+        #expect(api.timeouts.tunnelIdleMilliseconds == 3_600_000)
         #expect(config.proxy.bufferMemoryBytes == 1 << 20 && config.proxy.tempDirectory == "/tmp")
         #expect(config.proxy.maxTempFileBytes == 1 << 30)
     }
@@ -155,7 +169,7 @@ import Testing
             [pools.api]
             kind = "async"
             buffer_requests = true
-            tunnel_idle = "30s"
+            timeouts = { tunnel_idle = "30s" }
             servers = [ { address = "127.0.0.1:8002" } ]
             [[routes]]
             pool = "web"
@@ -164,13 +178,13 @@ import Testing
         #expect(web.queueTimeoutMilliseconds == 500 && web.maxQueue == 3)
         #expect(web.bufferRequests && !web.bufferResponses)
         let api = try #require(config.pool(named: "api"))
-        #expect(api.bufferRequests && !api.bufferResponses && api.tunnelIdleMilliseconds == 30_000)
+        #expect(api.bufferRequests && !api.bufferResponses && api.timeouts.tunnelIdleMilliseconds == 30_000)
         #expect(config.proxy.bufferMemoryBytes == 65536 && config.proxy.tempDirectory == "/var/tmp")
     }
 
-    @Test func queueSettingsOnAnAsyncPoolAreErrors() {
-        #expect(throws: ConfigErrors.self) {
-            try ConfigLoader.parse("""
+    @Test func maxQueueOnAnAsyncPoolIsAnErrorButQueueTimeoutIsNot() throws {
+        // An async pool's requests wait only for a server to come back, up to queue_timeout.
+        let config = try ConfigLoader.parse("""
                 [proxy]
                 listen = ["127.0.0.1:8080"]
                 [pools.api]
@@ -180,7 +194,7 @@ import Testing
                 [[routes]]
                 pool = "api"
                 """, file: "p.toml")
-        }
+        #expect(config.pool(named: "api")?.queueTimeoutMilliseconds == 1_000)
         do {
             _ = try ConfigLoader.parse("""
                 [proxy]

@@ -8,6 +8,14 @@ import Testing
         "[proxy]\nlisten = [\"127.0.0.1:8080\"]\n\(extra)\n" + F.webPool + F.defaultRoute
     }
 
+    static func timeouts(_ extra: String) -> String {
+        F.proxy + "[timeouts]\n\(extra)\n" + F.webPool + F.defaultRoute
+    }
+
+    static func limits(_ extra: String) -> String {
+        F.proxy + "[limits]\n\(extra)\n" + F.webPool + F.defaultRoute
+    }
+
     static func pool(_ body: String) -> String {
         F.proxy + "[pools.web]\n\(body)\n" + F.defaultRoute
     }
@@ -46,10 +54,10 @@ import Testing
                   #"paddock.toml: pools.web.servers: expected an array of one or more servers, got "127.0.0.1:8001" (a string)"#),
         ErrorCase("server as string", pool("kind = \"sync\"\nservers = [\"127.0.0.1:8001\"]"),
                   #"paddock.toml: pools.web.servers[0]: expected a server table such as { address = "127.0.0.1:8000" }, got "127.0.0.1:8001" (a string)"#),
-        ErrorCase("size as float", proxy("max_body_bytes = 1.5"),
-                  #"paddock.toml: proxy.max_body_bytes: expected a size such as 1048576 or "100MB", got 1.5 (a float)"#),
-        ErrorCase("duration as date", proxy("client_timeout = 1979-05-27"),
-                  #"paddock.toml: proxy.client_timeout: expected a duration such as "2s", got 1979-05-27 (a date/time)"#),
+        ErrorCase("size as float", limits("max_body_bytes = 1.5"),
+                  #"paddock.toml: limits.max_body_bytes: expected a size such as 1048576 or "100MB", got 1.5 (a float)"#),
+        ErrorCase("duration as date", timeouts("client_idle = 1979-05-27"),
+                  #"paddock.toml: timeouts.client_idle: expected a duration such as "2s", got 1979-05-27 (a date/time)"#),
         ErrorCase("host as array", F.proxy + F.webPool + "[[routes]]\nhost = [\"a\"]\npool = \"web\"\n",
                   "paddock.toml: routes[0].host: expected a host name string, got an array"),
     ]
@@ -70,28 +78,28 @@ import Testing
     ]
 
     static let quantityCases: [ErrorCase] = [
-        ErrorCase("duration without unit", proxy(#"client_timeout = "5""#),
-                  #"paddock.toml: proxy.client_timeout: "5" is not a valid duration (missing unit); \#(durationUsage)"#),
-        ErrorCase("duration as bare integer", proxy("client_timeout = 5"),
-                  #"paddock.toml: proxy.client_timeout: 5 (an integer) is not a valid duration (missing unit); \#(durationUsage)"#),
-        ErrorCase("negative duration", pool("kind = \"sync\"\nconnect_timeout = \"-1s\"\nservers = [{ address = \"127.0.0.1:8001\" }]"),
-                  #"paddock.toml: pools.web.connect_timeout: "-1s" is not a valid duration (negative); \#(durationUsage)"#),
-        ErrorCase("unknown duration unit", pool("kind = \"sync\"\nresponse_timeout = \"5d\"\nservers = [{ address = \"127.0.0.1:8001\" }]"),
-                  #"paddock.toml: pools.web.response_timeout: "5d" is not a valid duration (unknown unit "d"); \#(durationUsage)"#),
-        ErrorCase("duration unit case", proxy(#"client_timeout = "5S""#),
-                  #"paddock.toml: proxy.client_timeout: "5S" is not a valid duration (unknown unit "S", did you mean "s"?); \#(durationUsage)"#),
-        ErrorCase("zero timeout", proxy(#"client_timeout = "0s""#),
-                  #"paddock.toml: proxy.client_timeout: "0s" is too short; expected at least 1ms"#),
-        ErrorCase("sub-millisecond duration", proxy(#"client_timeout = "0.5ms""#),
-                  #"paddock.toml: proxy.client_timeout: "0.5ms" is not a valid duration (not a whole number of milliseconds); \#(durationUsage)"#),
-        ErrorCase("size unit case", proxy(#"max_body_bytes = "10mb""#),
-                  #"paddock.toml: proxy.max_body_bytes: "10mb" is not a valid size (unknown unit "mb", did you mean "MB"?); \#(sizeUsage)"#),
-        ErrorCase("negative size integer", proxy("max_body_bytes = -5"),
-                  #"paddock.toml: proxy.max_body_bytes: -5 is not a valid size (negative); \#(sizeUsage)"#),
-        ErrorCase("fractional bytes", proxy(#"max_body_bytes = "1.5B""#),
-                  #"paddock.toml: proxy.max_body_bytes: "1.5B" is not a valid size (not a whole number of bytes); \#(sizeUsage)"#),
-        ErrorCase("size without number", proxy(#"max_body_bytes = "MB""#),
-                  #"paddock.toml: proxy.max_body_bytes: "MB" is not a valid size (no number); \#(sizeUsage)"#),
+        ErrorCase("duration without unit", timeouts(#"client_idle = "5""#),
+                  #"paddock.toml: timeouts.client_idle: "5" is not a valid duration (missing unit); \#(durationUsage)"#),
+        ErrorCase("duration as bare integer", timeouts("client_idle = 5"),
+                  #"paddock.toml: timeouts.client_idle: 5 (an integer) is not a valid duration (missing unit); \#(durationUsage)"#),
+        ErrorCase("negative duration", pool("kind = \"sync\"\ntimeouts = { connect = \"-1s\" }\nservers = [{ address = \"127.0.0.1:8001\" }]"),
+                  #"paddock.toml: pools.web.timeouts.connect: "-1s" is not a valid duration (negative); \#(durationUsage)"#),
+        ErrorCase("unknown duration unit", pool("kind = \"sync\"\ntimeouts = { upstream_response = \"5d\" }\nservers = [{ address = \"127.0.0.1:8001\" }]"),
+                  #"paddock.toml: pools.web.timeouts.upstream_response: "5d" is not a valid duration (unknown unit "d"); \#(durationUsage)"#),
+        ErrorCase("duration unit case", timeouts(#"client_idle = "5S""#),
+                  #"paddock.toml: timeouts.client_idle: "5S" is not a valid duration (unknown unit "S", did you mean "s"?); \#(durationUsage)"#),
+        ErrorCase("zero timeout", timeouts(#"client_idle = "0s""#),
+                  #"paddock.toml: timeouts.client_idle: "0s" is too short; expected at least 1ms"#),
+        ErrorCase("sub-millisecond duration", timeouts(#"client_idle = "0.5ms""#),
+                  #"paddock.toml: timeouts.client_idle: "0.5ms" is not a valid duration (not a whole number of milliseconds); \#(durationUsage)"#),
+        ErrorCase("size unit case", limits(#"max_body_bytes = "10mb""#),
+                  #"paddock.toml: limits.max_body_bytes: "10mb" is not a valid size (unknown unit "mb", did you mean "MB"?); \#(sizeUsage)"#),
+        ErrorCase("negative size integer", limits("max_body_bytes = -5"),
+                  #"paddock.toml: limits.max_body_bytes: -5 is not a valid size (negative); \#(sizeUsage)"#),
+        ErrorCase("fractional bytes", limits(#"max_body_bytes = "1.5B""#),
+                  #"paddock.toml: limits.max_body_bytes: "1.5B" is not a valid size (not a whole number of bytes); \#(sizeUsage)"#),
+        ErrorCase("size without number", limits(#"max_body_bytes = "MB""#),
+                  #"paddock.toml: limits.max_body_bytes: "MB" is not a valid size (no number); \#(sizeUsage)"#),
     ]
 
     static let enumCases: [ErrorCase] = [

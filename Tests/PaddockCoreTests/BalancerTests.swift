@@ -78,6 +78,17 @@ import Testing
         #expect(balancer.pick(loads(inFlight, capacity: [1, 3])) == .full)
     }
 
+    @Test(arguments: BalanceStrategy.allCases)
+    func withActiveChecksADownServerIsNeverPicked(strategy: BalanceStrategy) {
+        var balancer = Balancer(strategy: strategy, serverCount: 3)
+        for _ in 0..<6 {
+            #expect(balancer.pick(loads([5, 0, 0], down: [1, 2]), triesDownServers: false) == .server(0))
+        }
+        // Nothing up: nothing to try (the request waits for a check to bring one back).
+        #expect(balancer.pick(loads([0, 0, 0], down: [0, 1, 2]), triesDownServers: false) == .exhausted)
+        #expect(balancer.pick(loads([0, 0, 0], down: [1, 2]), excluding: [0], triesDownServers: false) == .exhausted)
+    }
+
     @Test func fullUpServersMeanWaitNotADownServer() {
         var balancer = Balancer(strategy: .leastOutstanding, serverCount: 2)
         // Server 0 is up and full, server 1 is down with free slots: wait for server 0.

@@ -7,13 +7,18 @@ public struct Config: Sendable, Equatable {
     /// The config path as the user gave it; used in messages.
     public var file: String
     public var proxy: ProxyConfig
+    public var timeouts: TimeoutsConfig
+    public var limits: LimitsConfig
     public var admin: AdminConfig?
     public var pools: [PoolConfig]
     public var routes: [RouteConfig]
 
-    public init(file: String, proxy: ProxyConfig, admin: AdminConfig? = nil, pools: [PoolConfig], routes: [RouteConfig]) {
+    public init(file: String, proxy: ProxyConfig, timeouts: TimeoutsConfig = TimeoutsConfig(),
+                limits: LimitsConfig = LimitsConfig(), admin: AdminConfig? = nil, pools: [PoolConfig], routes: [RouteConfig]) {
         self.file = file
         self.proxy = proxy
+        self.timeouts = timeouts
+        self.limits = limits
         self.admin = admin
         self.pools = pools.sorted { $0.name < $1.name }
         self.routes = routes

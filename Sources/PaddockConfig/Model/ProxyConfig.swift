@@ -1,13 +1,9 @@
 /// Settings for the downstream (client-facing) side.
 ///
 /// Invariants (after validation): `listen` is non-empty with no duplicate or overlapping
-/// addresses; `clientTimeoutMilliseconds` is greater than zero.
+/// addresses.
 public struct ProxyConfig: Sendable, Equatable {
     public var listen: [SocketAddressSpec]
-    /// Idle keep-alive and slow-header timeout for clients.
-    public var clientTimeoutMilliseconds: Int64
-    /// Request bodies larger than this are answered with 413.
-    public var maxBodyBytes: UInt64
     /// Append to a client-sent X-Forwarded-For instead of replacing it.
     public var trustForwardedFor: Bool
     /// Drop request header names containing "_" (they are ambiguous once WSGI maps "-" to "_").
@@ -21,8 +17,6 @@ public struct ProxyConfig: Sendable, Equatable {
 
     public init(
         listen: [SocketAddressSpec],
-        clientTimeoutMilliseconds: Int64 = ConfigDefaults.clientTimeoutMilliseconds,
-        maxBodyBytes: UInt64 = ConfigDefaults.maxBodyBytes,
         trustForwardedFor: Bool = ConfigDefaults.trustForwardedFor,
         dropUnderscoreHeaders: Bool = ConfigDefaults.dropUnderscoreHeaders,
         bufferMemoryBytes: UInt64 = ConfigDefaults.bufferMemoryBytes,
@@ -30,8 +24,6 @@ public struct ProxyConfig: Sendable, Equatable {
         maxTempFileBytes: UInt64 = ConfigDefaults.maxTempFileBytes
     ) {
         self.listen = listen
-        self.clientTimeoutMilliseconds = clientTimeoutMilliseconds
-        self.maxBodyBytes = maxBodyBytes
         self.trustForwardedFor = trustForwardedFor
         self.dropUnderscoreHeaders = dropUnderscoreHeaders
         self.bufferMemoryBytes = bufferMemoryBytes

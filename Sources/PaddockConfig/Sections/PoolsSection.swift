@@ -10,7 +10,9 @@ enum PoolsSection {
         var definedNames: [String]
     }
 
-    static func decode(_ node: TOMLNode?, at path: ConfigPath, _ diagnostics: inout Diagnostics) -> Decoded {
+    /// `timeouts`: the `[timeouts]` defaults each pool may override.
+    static func decode(_ node: TOMLNode?, timeouts: UpstreamTimeouts, at path: ConfigPath,
+                       _ diagnostics: inout Diagnostics) -> Decoded {
         guard let node else {
             diagnostics.report(path, "no pools defined; add one, e.g. \(example)")
             return Decoded(configs: [], definedNames: [])
@@ -30,7 +32,8 @@ enum PoolsSection {
             if !validName {
                 diagnostics.report(poolPath, "\(quoted(name)) is not a valid pool name; use only letters, digits, \"_\" and \"-\"")
             }
-            if let config = PoolSection.decode(entries[name] ?? .table([:]), name: name, at: poolPath, &diagnostics), validName {
+            if let config = PoolSection.decode(entries[name] ?? .table([:]), name: name, timeouts: timeouts,
+                                                 at: poolPath, &diagnostics), validName {
                 configs.append(config)
             }
         }

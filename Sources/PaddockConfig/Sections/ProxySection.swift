@@ -1,9 +1,11 @@
 /// `[proxy]`: the client-facing side.
 enum ProxySection {
-    static let schema: TableSchema = [
-        "listen", "client_timeout", "max_body_bytes", "trust_forwarded_for", "drop_underscore_headers",
-        "buffer_memory", "temp_dir", "max_temp_file",
-    ]
+    static let schema = TableSchema(keys: [
+        "listen", "trust_forwarded_for", "drop_underscore_headers", "buffer_memory", "temp_dir", "max_temp_file",
+    ]).replacing([
+        "client_timeout": #"no longer supported; the [timeouts] table sets client_idle, client_header, client_body and client_send apart, e.g. [timeouts] client_idle = "60s""#,
+        "max_body_bytes": #"no longer supported; it moved to the [limits] table: [limits] max_body_bytes = "100MB""#,
+    ])
 
     /// The decoded section plus where each listener was written, for duplicate checks.
     struct Decoded {
@@ -28,10 +30,6 @@ enum ProxySection {
         }
         let config = ProxyConfig(
             listen: listeners.map(\.1),
-            clientTimeoutMilliseconds: reader.optional(
-                "client_timeout", .duration(), default: ConfigDefaults.clientTimeoutMilliseconds, &diagnostics),
-            maxBodyBytes: reader.optional(
-                "max_body_bytes", .byteSize, default: ConfigDefaults.maxBodyBytes, &diagnostics),
             trustForwardedFor: reader.optional(
                 "trust_forwarded_for", .boolean, default: ConfigDefaults.trustForwardedFor, &diagnostics),
             dropUnderscoreHeaders: reader.optional(

@@ -43,3 +43,22 @@ extension ValueType where Value == UInt64 {
         }
     }
 }
+
+extension ValueType where Value == Int {
+    /// A byte count (as `byteSize` reads it) within `range`, for limits that index memory.
+    static func byteCount(in range: ClosedRange<Int>) -> ValueType {
+        let size = ValueType<UInt64>.byteSize
+        return ValueType(expected: size.expected) { node in
+            switch size.convert(node) {
+            case let .value(bytes) where bytes >= UInt64(range.lowerBound) && bytes <= UInt64(range.upperBound):
+                return .value(Int(bytes))
+            case let .value(bytes):
+                return .invalid("\(bytes) bytes is out of range; expected \(range.lowerBound) to \(range.upperBound)")
+            case .wrongType:
+                return .wrongType
+            case let .invalid(message):
+                return .invalid(message)
+            }
+        }
+    }
+}

@@ -21,7 +21,7 @@ final class AdminConnection: TransportDelegate {
 
     func start() {
         socket.startReading()
-        timer.start(milliseconds: context.snapshot.clientTimeoutMilliseconds) { [unowned self] in self.close() }
+        timer.start(milliseconds: context.snapshot.clientTimeouts.clientIdle) { [unowned self] in self.close() }
     }
 
     private func respond(status: Int, contentType: String, body: String) {

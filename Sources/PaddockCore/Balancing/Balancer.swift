@@ -32,9 +32,10 @@ public enum BalancerPick: Sendable, Equatable {
 ///
 /// - Servers already tried for this request are excluded (that is how retries move on).
 /// - Servers at capacity are skipped; if that leaves none, the answer is `.full` and the caller queues.
-/// - Servers that are up are preferred, and when they are all full the request waits for one of them;
-///   only when no untried server is up are the down ones tried, because a failed connect is the only
-///   way this proxy learns that a server came back.
+/// - Servers that are up are preferred, and when they are all full the request waits for one of them.
+///   With passive health only, the down ones are tried when no untried server is up, because a
+///   request is the only way to learn that a server came back; with active checks they are never
+///   picked.
 /// - `least_outstanding` picks the lowest `(inFlight + 1) / weight`; on servers with a capacity (sync
 ///   pools) it picks the most free slots. With many servers it samples two at random and keeps the
 ///   better (power of two choices), which is O(1) and avoids herding onto one server.
@@ -61,10 +62,14 @@ public struct Balancer: Sendable {
     /// - Parameters:
     ///   - loads: one entry per server, in pool order.
     ///   - tried: indices already tried for this request.
-    public mutating func pick(_ loads: [ServerLoad], excluding tried: [Int] = []) -> BalancerPick {
+    ///   - triesDownServers: when no untried server is up, try the down ones (passive health,
+    ///     where a request is the only way to learn that a server is back). With active checks the
+    ///     checks find that out, and a down server gets no request at all.
+    public mutating func pick(_ loads: [ServerLoad], excluding tried: [Int] = [],
+                              triesDownServers: Bool = true) -> BalancerPick {
         precondition(loads.count == currentWeights.count, "server count changed under the balancer")
         var anyUntried = false
-        for requireUp in [true, false] {
+        for requireUp in triesDownServers ? [true, false] : [true] {
             var eligibleCount = 0
             var candidates = 0
             for index in loads.indices where !tried.contains(index) && (!requireUp || loads[index].isUp) {

@@ -35,7 +35,7 @@ extension DownstreamConnection {
             return .localAnswer(LocalResponse(status: 404, message: "no route for this host and path", headOnly: isHead),
                                 mustClose: bodyFollows || !head.keepAlive)
         }
-        if case let .contentLength(length) = head.framing, length > snapshot.config.proxy.maxBodyBytes {
+        if case let .contentLength(length) = head.framing, length > snapshot.config.limits.maxBodyBytes {
             return .localAnswer(LocalResponse(status: 413, message: "request body larger than max_body_bytes", headOnly: isHead),
                                 mustClose: true)
         }

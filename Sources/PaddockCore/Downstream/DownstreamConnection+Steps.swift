@@ -23,19 +23,11 @@ extension DownstreamConnection {
             io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
             return nil
         case let .retryElsewhere(failed, reason, excluding):
-            switch reason {
-            case let .connectFailed(error):
-                context.logger.warning("connect to \(failed.endpoint) failed: \(error); trying another server",
-                                       metadata: ["pool": "\(io.pool.name)"])
-            case let .closedEarly(error):
-                context.logger.warning("\(failed.endpoint) closed the connection before answering\(error.map { " (\($0))" } ?? ""); trying another server",
-                                       metadata: ["pool": "\(io.pool.name)"])
-            }
-            io.upstream?.close()
-            io.upstream = nil
-            context.noteHealth(reason.observation, of: failed, in: io.pool)
-            shared.release(failed.id, now: context.loop.now)
+            drop(failed, reason, io: io, next: "trying another server")
             return .dispatched(shared.acquire(excluding: excluding))
+        case let .drop(failed, reason):
+            drop(failed, reason, io: io, next: "waiting for a server to come back")
+            return nil
         case let .retryFresh(server):
             io.upstream?.close()
             io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
@@ -62,13 +54,16 @@ extension DownstreamConnection {
             shared.release(server.id, now: context.loop.now)
             return nil
         case let .abandon(server):
-            guard let connection = io.upstream else {
+            // A stopping proxy does not wait for the worker: its slot no longer matters.
+            guard let connection = io.upstream, !machine.shuttingDown else {
+                io.upstream?.close()
+                io.upstream = nil
                 shared.release(server.id, now: context.loop.now)
                 return nil
             }
             io.upstream = nil
             let loop = context.loop
-            connection.drainUntilClosed(timeoutMilliseconds: UInt64(io.pool.config.responseTimeoutMilliseconds)) {
+            connection.drainUntilClosed(timeoutMilliseconds: UInt64(io.pool.config.timeouts.responseMilliseconds)) {
                 shared.release(server.id, now: loop.now)
             }
             return nil
@@ -89,6 +84,22 @@ extension DownstreamConnection {
             shared.release(server.id, now: context.loop.now)
             return nil
         }
+    }
+
+    /// A server failed the request: log it, count it against the server, give its slot back.
+    private func drop(_ failed: ServerRef, _ reason: ServerFailure, io: ExchangeIO, next: String) {
+        switch reason {
+        case let .connectFailed(error):
+            context.logger.warning("connect to \(failed.endpoint) failed: \(error); \(next)",
+                                   metadata: ["pool": "\(io.pool.name)"])
+        case let .closedEarly(error):
+            context.logger.warning("\(failed.endpoint) closed the connection before answering\(error.map { " (\($0))" } ?? ""); \(next)",
+                                   metadata: ["pool": "\(io.pool.name)"])
+        }
+        io.upstream?.close()
+        io.upstream = nil
+        context.noteHealth(reason.observation, of: failed, in: io.pool)
+        io.pool.shared.release(failed.id, now: context.loop.now)
     }
 
     func perform(_ step: ClientStep) -> DownstreamEvent? {

@@ -42,7 +42,9 @@ final class DownstreamConnection {
     }
 
     static func settings(_ snapshot: ProxySnapshot, _ context: ProxyContext) -> DownstreamMachine.Settings {
-        DownstreamMachine.Settings(clientTimeout: snapshot.clientTimeoutMilliseconds, linger: context.lingerMilliseconds)
+        var settings = snapshot.clientTimeouts
+        settings.linger = context.lingerMilliseconds
+        return settings
     }
 
     func start() {

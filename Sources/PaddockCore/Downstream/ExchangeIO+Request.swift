@@ -82,7 +82,7 @@ extension ExchangeIO {
     /// complete has given up.
     private func decodeRequestBody(clientReadClosed: Bool, deliver: (UnsafeRawBufferPointer) -> Bool) -> BodyOutcome {
         guard requestDecoder != nil else { return .complete }
-        let maxBodyBytes = proxy.maxBodyBytes
+        let maxBodyBytes = self.maxBodyBytes
         var tooLarge = false
         let stop: BodyPumpStop
         do {

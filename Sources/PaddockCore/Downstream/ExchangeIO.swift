@@ -13,6 +13,8 @@ final class ExchangeIO {
     /// From the snapshot the request was routed with.
     let limits: HTTPLimits
     let proxy: ProxyConfig
+    /// `[limits] max_body_bytes` of that snapshot.
+    let maxBodyBytes: UInt64
     /// Stop reading one side while the other side's write queue holds more than this.
     let highWaterBytes: Int
     /// Forwarded upstream and echoed to the client (see `RequestID`).
@@ -50,6 +52,7 @@ final class ExchangeIO {
         self.client = client
         limits = snapshot.limits
         proxy = snapshot.config.proxy
+        maxBodyBytes = snapshot.config.limits.maxBodyBytes
         self.highWaterBytes = highWaterBytes
         self.requestID = requestID
         self.upstreamHead = upstreamHead

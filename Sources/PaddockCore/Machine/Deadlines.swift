@@ -10,10 +10,14 @@ enum DeadlineKind: Int, CaseIterable, Sendable {
     case clientSend
     /// Waiting in a sync pool's queue for a free worker.
     case queue
+    /// No server could take the request (all down, or tried and failed): look again.
+    case serverRetry
     /// One upstream connect.
     case connect
     /// From sending the request to the start of the response.
     case upstreamResponse
+    /// A gap while reading the response body (not counted while the client holds us up).
+    case upstreamIdle
     /// An upgraded connection without traffic.
     case tunnelIdle
     /// Closing: the final bytes must be flushed by then.

@@ -23,6 +23,9 @@ enum UpstreamStep: Equatable, Sendable {
     /// A server failed the request: count it against the server's health, give its slot back, and
     /// pick another (reported as `.dispatched`).
     case retryElsewhere(failed: ServerRef, reason: ServerFailure, excluding: [ServerID])
+    /// A server failed the request and no other is tried for now: count it against the server's
+    /// health and give its slot back (the request waits for a server; see `serverRetry`).
+    case drop(failed: ServerRef, reason: ServerFailure)
     /// A kept-alive connection turned out closed before any response byte: connect afresh to the
     /// same server, keeping the slot.
     case retryFresh(ServerRef)

@@ -67,7 +67,7 @@ extension DownstreamMachine {
     mutating func enterClosing(now: UInt64) {
         state = .closing
         deadlines.clearAll()
-        deadlines.set(.flush, at: now + settings.linger + settings.clientTimeout)
+        deadlines.set(.flush, at: now + settings.linger + settings.clientSend)
     }
 
     mutating func downstreamShutDown(now: UInt64) -> DownstreamAction {
@@ -86,10 +86,14 @@ extension DownstreamMachine {
             return fail(.clientTimeout, now: now)
         case .queue:
             return fail(.queueTimeout(pool: exchange?.plan.pool.name ?? ""), now: now)
+        case .serverRetry:
+            return retryServers(now: now)
         case .connect:
             return upstreamConnectFailed(.timedOut, now: now)
         case .upstreamResponse:
             return fail(.upstreamTimeout, now: now)
+        case .upstreamIdle:
+            return fail(.upstreamStalled, now: now)
         }
     }
 }

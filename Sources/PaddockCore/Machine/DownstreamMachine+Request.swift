@@ -9,7 +9,7 @@ extension DownstreamMachine {
             // The server answered before the upload ended and is done: the rest of the body has
             // nowhere to go (the connection closes after the response).
             if exchange.upstream == .released { return DownstreamAction(client: .discardInput) }
-            deadlines.set(.clientBody, at: now + settings.clientTimeout)
+            deadlines.set(.clientBody, at: now + settings.clientBody)
             if exchange.plan.bufferBody { return DownstreamAction(client: .readBody) }
             if case .attached = exchange.upstream { return DownstreamAction(upstream: .pumpRequestBody) }
             return .none
@@ -26,7 +26,7 @@ extension DownstreamMachine {
         guard state == .idle else { return .none }
         state = .readingHead
         deadlines.clear(.clientIdle)
-        deadlines.set(.clientHeader, at: now + settings.clientTimeout)
+        deadlines.set(.clientHeader, at: now + settings.clientHeader)
         return .none
     }
 
@@ -38,7 +38,7 @@ extension DownstreamMachine {
         state = .exchange(exchange)
         var action = DownstreamAction()
         if plan.hasBody {
-            deadlines.set(.clientBody, at: now + settings.clientTimeout)
+            deadlines.set(.clientBody, at: now + settings.clientBody)
             action.client = .startBody(sendContinue: plan.expectsContinue)
         }
         if !plan.bufferBody { action.upstream = .dispatch(excluding: []) }
@@ -53,7 +53,7 @@ extension DownstreamMachine {
             enterClosing(now: now)
         } else {
             state = .idle
-            deadlines.set(.clientIdle, at: now + settings.clientTimeout)
+            deadlines.set(.clientIdle, at: now + settings.clientIdle)
         }
         return DownstreamAction(client: .answer(response, close: close))
     }

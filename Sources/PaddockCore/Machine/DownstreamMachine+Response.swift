@@ -10,9 +10,10 @@ extension DownstreamMachine {
         return DownstreamAction(upstream: .readResponse)
     }
 
-    mutating func responseHead(serverKeepAlive: Bool, untilClose: Bool) -> DownstreamAction {
+    mutating func responseHead(serverKeepAlive: Bool, untilClose: Bool, now: UInt64) -> DownstreamAction {
         guard let exchange, case .awaitingHead = exchange.response else { return .none }
         deadlines.clear(.upstreamResponse)
+        deadlines.set(.upstreamIdle, at: now + exchange.plan.pool.upstreamIdle)
         // The client keeps its connection only if we know where the next request starts: its whole
         // body was read, the response is not close-delimited, and it did not half-close.
         let keepAlive = exchange.plan.keepAlive && exchange.body == .received && !untilClose
@@ -36,7 +37,9 @@ extension DownstreamMachine {
 
     mutating func responseBackedUp(now: UInt64) -> DownstreamAction {
         guard let exchange, exchange.response.hasStarted else { return .none }
-        deadlines.set(.clientSend, at: now + settings.clientTimeout)
+        // Upstream reads pause until the client catches up: the server is not the one idling.
+        deadlines.clear(.upstreamIdle)
+        deadlines.set(.clientSend, at: now + settings.clientSend)
         return .none
     }
 
@@ -46,9 +49,10 @@ extension DownstreamMachine {
             switch exchange.response {
             case .receiving:
                 deadlines.clear(.clientSend)
+                deadlines.set(.upstreamIdle, at: now + exchange.plan.pool.upstreamIdle)
                 return DownstreamAction(upstream: .resumeResponse)
             case .delivering:
-                deadlines.set(.clientSend, at: now + settings.clientTimeout)
+                deadlines.set(.clientSend, at: now + settings.clientSend)
                 return DownstreamAction(client: .deliverResponse)
             case .awaitingHead:
                 return .none
@@ -71,9 +75,10 @@ extension DownstreamMachine {
         }
         // An upload still arriving is discarded from here on (see `readable`): no deadline for it.
         deadlines.clear(.clientBody)
+        deadlines.clear(.upstreamIdle)
         let release = UpstreamStep.release(server, reusable: reusable && sent)
         guard delivered else {
-            deadlines.set(.clientSend, at: now + settings.clientTimeout)
+            deadlines.set(.clientSend, at: now + settings.clientSend)
             return DownstreamAction(upstream: release)
         }
         var action = finishExchange(keepAlive: keepAlive, now: now)
@@ -91,7 +96,7 @@ extension DownstreamMachine {
         deadlines.clear(.clientBody)
         if keepAlive && !shuttingDown && !readClosed {
             state = .idle
-            deadlines.set(.clientIdle, at: now + settings.clientTimeout)
+            deadlines.set(.clientIdle, at: now + settings.clientIdle)
             return DownstreamAction(client: .nextRequest)
         }
         enterClosing(now: now)

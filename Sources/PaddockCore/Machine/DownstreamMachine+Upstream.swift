@@ -13,8 +13,38 @@ extension DownstreamMachine {
         case .full:
             return DownstreamAction(upstream: .enqueue(excluding: exchange.tried, deadline: now + exchange.plan.pool.queue))
         case .exhausted:
+            return waitForServer(now: now) ? .none : fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
+        }
+    }
+
+    /// How often a request with no server to go to looks again.
+    static let serverRetryInterval: UInt64 = 200
+
+    /// No server can take the request now: every one is down, or was tried and failed. Nothing was
+    /// sent, so the request waits for one to come back (a restart takes a second or two), looking
+    /// again every `serverRetryInterval`, for up to the pool's `queue_timeout` in all. False when
+    /// that time is up.
+    private mutating func waitForServer(now: UInt64) -> Bool {
+        guard let exchange else { return false }
+        let since = exchange.waitingSince ?? now
+        let giveUp = since + exchange.plan.pool.queue
+        guard now < giveUp else { return false }
+        updateExchange { $0.waitingSince = since }
+        deadlines.set(.serverRetry, at: min(now + Self.serverRetryInterval, giveUp))
+        return true
+    }
+
+    /// Looks again for a server, from scratch: any of them may be back.
+    mutating func retryServers(now: UInt64) -> DownstreamAction {
+        guard let exchange, exchange.upstream == .unassigned, let since = exchange.waitingSince else { return .none }
+        guard now < since + exchange.plan.pool.queue else {
             return fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
         }
+        updateExchange {
+            $0.tried = []
+            $0.retriesUsed = 0
+        }
+        return DownstreamAction(upstream: .dispatch(excluding: []))
     }
 
     mutating func enqueued(_ ticket: UInt64?, now: UInt64) -> DownstreamAction {
@@ -42,6 +72,7 @@ extension DownstreamMachine {
             exchange.tried.append(server.id)
             reuse = exchange.plan.pool.reusesConnections
         }
+        deadlines.clear(.serverRetry)
         deadlines.set(.connect, at: now + exchange!.plan.pool.connect)
         return DownstreamAction(upstream: .connect(server, reuseIdle: reuse))
     }
@@ -60,7 +91,12 @@ extension DownstreamMachine {
         guard let exchange, case let .connecting(server) = exchange.upstream else { return .none }
         deadlines.clear(.connect)
         guard exchange.retriesUsed < exchange.plan.pool.retries else {
-            return fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
+            updateExchange { $0.upstream = .unassigned }
+            guard waitForServer(now: now) else {
+                updateExchange { $0.upstream = .connecting(server) }
+                return fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
+            }
+            return DownstreamAction(upstream: .drop(failed: server, reason: .connectFailed(error)))
         }
         updateExchange {
             $0.upstream = .unassigned
@@ -78,11 +114,12 @@ extension DownstreamMachine {
         return .none
     }
 
-    mutating func upstreamReadable() -> DownstreamAction {
+    mutating func upstreamReadable(now: UInt64) -> DownstreamAction {
         switch state {
         case let .exchange(exchange):
-            if case .attached = exchange.upstream { return DownstreamAction(upstream: .readResponse) }
-            return .none
+            guard case .attached = exchange.upstream else { return .none }
+            if case .receiving = exchange.response { deadlines.set(.upstreamIdle, at: now + exchange.plan.pool.upstreamIdle) }
+            return DownstreamAction(upstream: .readResponse)
         case .tunnel:
             return DownstreamAction(upstream: .relayFromServer)
         default:

@@ -15,8 +15,14 @@
 /// `Deadlines`); a `.closed` machine has none; a failure once the response has started resets.
 struct DownstreamMachine: Sendable {
     struct Settings: Equatable, Sendable {
-        /// Idle keep-alive, request head, body gaps, and a client that stops reading.
-        var clientTimeout: UInt64
+        /// Keep-alive: no new request started.
+        var clientIdle: UInt64
+        /// The whole request head, from its first byte.
+        var clientHeader: UInt64
+        /// A gap between reads of the request body.
+        var clientBody: UInt64
+        /// A client that takes none of its response (also bounds the final flush).
+        var clientSend: UInt64
         /// After our half-close, how long the client's leftovers are drained.
         var linger: UInt64
     }
@@ -43,7 +49,7 @@ struct DownstreamMachine: Sendable {
 
     init(settings: Settings, now: UInt64) {
         self.settings = settings
-        deadlines.set(.clientIdle, at: now + settings.clientTimeout)
+        deadlines.set(.clientIdle, at: now + settings.clientIdle)
     }
 
     var exchange: Exchange? {
@@ -75,11 +81,11 @@ struct DownstreamMachine: Sendable {
         case let .upstreamConnected(reused): return upstreamConnected(reused: reused, now: now)
         case let .upstreamConnectFailed(error): return upstreamConnectFailed(error, now: now)
         case .requestSent: return requestSent()
-        case .upstreamReadable: return upstreamReadable()
+        case .upstreamReadable: return upstreamReadable(now: now)
         case .upstreamDrained: return upstreamDrained(now: now)
         case .informationalForwarded: return informationalForwarded()
         case let .responseHead(serverKeepAlive, untilClose):
-            return responseHead(serverKeepAlive: serverKeepAlive, untilClose: untilClose)
+            return responseHead(serverKeepAlive: serverKeepAlive, untilClose: untilClose, now: now)
         case .switchingProtocols: return switchingProtocols(now: now)
         case .responseBackedUp: return responseBackedUp(now: now)
         case let .responseComplete(reusable, delivered): return responseComplete(reusable: reusable, delivered: delivered, now: now)

@@ -26,6 +26,7 @@ struct PoolSettings: Equatable, Sendable {
     var reusesConnections: Bool
     var connect: UInt64
     var response: UInt64
+    var upstreamIdle: UInt64
     var queue: UInt64
     var tunnelIdle: UInt64
     /// Other servers a request may be tried on (see `PoolConfig.retries`).
@@ -80,6 +81,8 @@ struct Exchange: Equatable, Sendable {
     var staleRetryUsed = false
     /// Retries on other servers so far (at most `plan.pool.retries`).
     var retriesUsed = 0
+    /// When the request began waiting for a server to come back (see `waitForServer`).
+    var waitingSince: UInt64?
 
     init(plan: RequestPlan) {
         self.plan = plan

@@ -14,6 +14,8 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
     case queueTimeout(pool: String)
     case bufferFailed(SpillError)
     case upstreamTimeout
+    /// The response body stopped arriving for `upstream_idle`.
+    case upstreamStalled
     case upstreamClosedEarly(UVError?)
     case upstreamAborted
     case badResponse(String)
@@ -37,7 +39,7 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
             LocalResponse(status: 503, message: "no worker in pool \"\(pool)\" became free in time", retryAfterSeconds: 1)
         case .bufferFailed:
             LocalResponse(status: 500, message: "the proxy could not buffer this message")
-        case .upstreamTimeout:
+        case .upstreamTimeout, .upstreamStalled:
             LocalResponse(status: 504, message: "the server did not answer in time")
         case .upstreamClosedEarly:
             LocalResponse(status: 502, message: "the server closed the connection without answering")
@@ -50,7 +52,7 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
     /// server is late with its response.
     var leavesWorkerBusy: Bool {
         switch self {
-        case .clientTimeout, .clientClosed, .upstreamTimeout: true
+        case .clientTimeout, .clientClosed, .upstreamTimeout, .upstreamStalled: true
         default: false
         }
     }
@@ -59,7 +61,7 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
     /// (passive checks): the server failed the request before any response.
     var healthObservation: ServerHealth.Observation? {
         switch self {
-        case .upstreamTimeout, .upstreamClosedEarly: .requestFailed
+        case .upstreamTimeout, .upstreamStalled, .upstreamClosedEarly: .requestFailed
         case .noServerReachable: .connectFailed
         default: nil
         }
@@ -69,7 +71,7 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .badRequest, .badRequestBody, .bodyTooLarge, .clientTimeout, .clientClosed: .debug
         case .queueFull, .queueTimeout: .notice
-        case .noServerReachable, .upstreamTimeout, .bufferFailed, .upstreamClosedEarly, .upstreamAborted, .badResponse: .warning
+        case .noServerReachable, .upstreamTimeout, .upstreamStalled, .bufferFailed, .upstreamClosedEarly, .upstreamAborted, .badResponse: .warning
         }
     }
 
@@ -84,7 +86,8 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
         case let .queueFull(pool): "queue of pool \(pool) is full (max_queue)"
         case let .queueTimeout(pool): "request waited longer than queue_timeout in pool \(pool)"
         case let .bufferFailed(error): "buffering failed: \(error)"
-        case .upstreamTimeout: "server did not answer within response_timeout"
+        case .upstreamTimeout: "server did not answer within upstream_response"
+        case .upstreamStalled: "server sent nothing for upstream_idle in the middle of the response body"
         case let .upstreamClosedEarly(error): "server closed the connection before answering\(error.map { " (\($0))" } ?? "")"
         case .upstreamAborted: "server connection ended in the middle of the response body"
         case let .badResponse(reason): "invalid response from server: \(reason)"

@@ -88,7 +88,7 @@ struct PoolState: Sendable {
     mutating func acquire(excluding tried: [ServerID]) -> Pick {
         let loads = servers.map { ServerLoad(inFlight: $0.inFlight, weight: $0.weight, isUp: $0.isUp, capacity: $0.capacity) }
         let excluded = servers.indices.filter { tried.contains(servers[$0].id) }
-        switch balancer.pick(loads, excluding: excluded) {
+        switch balancer.pick(loads, excluding: excluded, triesDownServers: config.health == nil) {
         case let .server(index):
             servers[index].inFlight += 1
             return .server(servers[index].ref)

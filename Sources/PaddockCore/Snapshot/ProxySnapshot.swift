@@ -12,10 +12,11 @@ final class UpstreamPool: Sendable {
         self.config = config
         self.shared = shared
         settings = PoolSettings(name: config.name, isSync: config.kind == .sync, reusesConnections: config.kind == .async,
-                                connect: UInt64(config.connectTimeoutMilliseconds),
-                                response: UInt64(config.responseTimeoutMilliseconds),
+                                connect: UInt64(config.timeouts.connectMilliseconds),
+                                response: UInt64(config.timeouts.responseMilliseconds),
+                                upstreamIdle: UInt64(config.timeouts.idleMilliseconds),
                                 queue: UInt64(config.queueTimeoutMilliseconds),
-                                tunnelIdle: UInt64(config.tunnelIdleMilliseconds), retries: config.retries)
+                                tunnelIdle: UInt64(config.timeouts.tunnelIdleMilliseconds), retries: config.retries)
     }
 
     var name: String { config.name }
@@ -33,6 +34,8 @@ final class ProxySnapshot: Sendable {
     let router: Router
     let pools: [String: UpstreamPool]
     let limits: HTTPLimits
+    /// The client-side deadlines of the downstream state machine (`linger` comes from the context).
+    let clientTimeouts: DownstreamMachine.Settings
 
     init(generation: UInt64, config: Config, registry: PoolRegistry, now: UInt64) {
         self.generation = generation
@@ -42,12 +45,14 @@ final class ProxySnapshot: Sendable {
         var pools: [String: UpstreamPool] = [:]
         for pool in config.pools { pools[pool.name] = UpstreamPool(config: pool, shared: shared[pool.name]!) }
         self.pools = pools
-        var limits = HTTPLimits()
-        limits.dropUnderscoreFields = config.proxy.dropUnderscoreHeaders
-        self.limits = limits
+        limits = HTTPLimits(maxRequestLineBytes: config.limits.maxURIBytes, maxFieldCount: config.limits.maxHeaders,
+                            maxHeadBytes: config.limits.maxHeaderBytes,
+                            dropUnderscoreFields: config.proxy.dropUnderscoreHeaders)
+        let timeouts = config.timeouts
+        clientTimeouts = DownstreamMachine.Settings(
+            clientIdle: UInt64(timeouts.clientIdleMilliseconds), clientHeader: UInt64(timeouts.clientHeaderMilliseconds),
+            clientBody: UInt64(timeouts.clientBodyMilliseconds), clientSend: UInt64(timeouts.clientSendMilliseconds), linger: 0)
     }
-
-    var clientTimeoutMilliseconds: UInt64 { UInt64(config.proxy.clientTimeoutMilliseconds) }
 
     func healthReport(now: UInt64) -> HealthReport {
         HealthReport(pools: config.pools.compactMap { pools[$0.name]?.shared.healthReport(now: now) })

@@ -15,7 +15,7 @@ import Testing
             Step(.readable, at: 20, upstream: .pumpRequestBody),
             Step(.upstreamDrained, at: 30, upstream: .continueSending),
         ])
-        #expect(machine.deadlines.time(.clientBody) == 20 + Fixture.settings.clientTimeout)
+        #expect(machine.deadlines.time(.clientBody) == 20 + Fixture.settings.clientBody)
         #expect(machine.deadlines.time(.upstreamResponse) == 30 + Fixture.pool(sync: false).response)
         machine.run([Step(.requestBodyComplete)])
         #expect(machine.exchange?.upstream == .attached(Fixture.server, sent: true, reused: false))
@@ -69,13 +69,41 @@ import Testing
                  upstream: .release(Fixture.server, reusable: false)),
         ])
         #expect(machine.exchange?.response == .delivering(keepAlive: true))
-        #expect(machine.deadlines.time(.clientSend) == 50 + Fixture.settings.clientTimeout)
+        #expect(machine.deadlines.time(.clientSend) == 50 + Fixture.settings.clientSend)
         machine.run([
             Step(.downstreamDrained, at: 70, client: .deliverResponse),
             Step(.responseDelivered, client: .nextRequest),
         ])
         #expect(machine.state == .idle)
         #expect(machine.deadlines.armed == [.clientIdle])
+    }
+
+    @Test func aResponseBodyThatStopsArrivingIsCutAfterUpstreamIdle() {
+        var machine = Fixture.machine()
+        connectedGET(&machine)
+        let idle = Fixture.pool(sync: false).upstreamIdle
+        machine.run([
+            Step(.responseHead(serverKeepAlive: true, untilClose: false), at: 100, client: .startResponse(keepAlive: true)),
+        ])
+        #expect(machine.deadlines.time(.upstreamIdle) == 100 + idle)
+        #expect(machine.deadlines.time(.upstreamResponse) == nil)
+        // Every read from the server moves the deadline.
+        machine.run([Step(.upstreamReadable, at: 5_000, upstream: .readResponse)])
+        #expect(machine.deadlines.time(.upstreamIdle) == 5_000 + idle)
+        // The client's head was sent and the body is cut: a reset, never a clean end.
+        machine.run([Step(.deadlineExpired(.upstreamIdle), at: 5_000 + idle,
+                          upstream: .release(Fixture.server, reusable: false), client: .abort, failure: .upstreamStalled)])
+        #expect(machine.isClosed)
+    }
+
+    @Test func theWholeResponseReadEndsTheUpstreamIdleDeadline() {
+        var machine = Fixture.machine()
+        connectedGET(&machine)
+        machine.run([
+            Step(.responseHead(serverKeepAlive: true, untilClose: false), client: .startResponse(keepAlive: true)),
+            Step(.responseComplete(reusable: true, delivered: false), at: 10, upstream: .release(Fixture.server, reusable: true)),
+        ])
+        #expect(machine.deadlines.armed == [.clientSend])
     }
 
     @Test func aStreamedResponsePausesForASlowClientAndResumes() {
@@ -87,7 +115,8 @@ import Testing
         ])
         #expect(machine.deadlines.armed == [.clientSend])
         machine.run([Step(.downstreamDrained, upstream: .resumeResponse)])
-        #expect(machine.deadlines.armed.isEmpty)
+        // Reading again: the server's gaps count from here.
+        #expect(machine.deadlines.armed == [.upstreamIdle])
         machine.run([Step(.responseBackedUp, at: 20), Step(.deadlineExpired(.clientSend), at: 60_020, upstream:
             .release(Fixture.server, reusable: false), client: .abort, failure: .clientTimeout)])
         #expect(machine.isClosed)

@@ -17,7 +17,7 @@ import Testing
                  upstream: .release(Fixture.server, reusable: true), client: .nextRequest),
         ])
         #expect(machine.state == .idle)
-        #expect(machine.deadlines.time(.clientIdle) == 40 + Fixture.settings.clientTimeout)
+        #expect(machine.deadlines.time(.clientIdle) == 40 + Fixture.settings.clientIdle)
         #expect(machine.deadlines.armed == [.clientIdle])
     }
 

@@ -6,13 +6,15 @@ import UV
 /// Building blocks for the state-machine tables: plans, servers, and a driver that checks each
 /// step's action.
 enum Fixture {
-    static let settings = DownstreamMachine.Settings(clientTimeout: 60_000, linger: 2_000)
+    /// Each timeout differs, so a test notices the wrong one being armed.
+    static let settings = DownstreamMachine.Settings(clientIdle: 60_000, clientHeader: 10_000, clientBody: 45_000,
+                                                     clientSend: 50_000, linger: 2_000)
     static let server = ServerRef(id: ServerID(raw: 0), endpoint: .ip(host: "127.0.0.1", port: 8001))
     static let other = ServerRef(id: ServerID(raw: 1), endpoint: .ip(host: "127.0.0.1", port: 8002))
 
     static func pool(sync: Bool, retries: Int = 2) -> PoolSettings {
         PoolSettings(name: sync ? "web" : "api", isSync: sync, reusesConnections: !sync,
-                     connect: 1_000, response: 30_000, queue: 5_000, tunnelIdle: 3_600_000, retries: retries)
+                     connect: 1_000, response: 30_000, upstreamIdle: 20_000, queue: 5_000, tunnelIdle: 3_600_000, retries: retries)
     }
 
     static func plan(_ method: Method = .get, sync: Bool = false, body: Bool = false, buffered: Bool? = nil,

@@ -67,9 +67,13 @@ import UV
         ])
     }
 
-    @Test func aFailedConnectMovesOnThenAnswers502() {
+    static let unreachable = LocalResponse(status: 502, message: "no server in pool \"api\" could be reached")
+
+    @Test func aFailedConnectMovesOnThenWaitsForAServerThenAnswers502() {
         var machine = Fixture.machine()
         let refused = UVError(-111)
+        let interval = DownstreamMachine.serverRetryInterval
+        let queue = Fixture.pool(sync: false).queue
         machine.run([
             Step(.requestHead(Fixture.plan()), upstream: .dispatch(excluding: [])),
             Step(.dispatched(.server(Fixture.server)), upstream: .connect(Fixture.server, reuseIdle: true)),
@@ -79,22 +83,61 @@ import UV
             // A connect that hangs is bounded by its own deadline.
             Step(.deadlineExpired(.connect), upstream: .retryElsewhere(
                 failed: Fixture.other, reason: .connectFailed(.timedOut), excluding: [Fixture.server.id, Fixture.other.id])),
-            Step(.dispatched(.exhausted),
-                 client: .answer(LocalResponse(status: 502, message: "no server in pool \"api\" could be reached"), close: true),
+            // Every server failed: nothing was sent, so the request waits for one to come back.
+            Step(.dispatched(.exhausted), at: 1_000),
+        ])
+        #expect(machine.deadlines.armed == [.serverRetry])
+        #expect(machine.deadlines.time(.serverRetry) == 1_000 + interval)
+        // It looks again from scratch, every server included.
+        machine.run([
+            Step(.deadlineExpired(.serverRetry), at: 1_000 + interval, upstream: .dispatch(excluding: [])),
+            Step(.dispatched(.exhausted), at: 1_000 + interval),
+        ])
+        #expect(machine.deadlines.time(.serverRetry) == 1_000 + 2 * interval)
+        // The last look is at queue_timeout after the wait began; then 502.
+        machine.run([
+            Step(.dispatched(.exhausted), at: 1_000 + queue - 10),
+        ])
+        #expect(machine.deadlines.time(.serverRetry) == 1_000 + queue)
+        machine.run([
+            Step(.deadlineExpired(.serverRetry), at: 1_000 + queue, client: .answer(Self.unreachable, close: true),
                  failure: .noServerReachable(pool: "api")),
         ])
     }
 
-    @Test func connectRetriesStopAtTheBudget() {
+    @Test func aServerBackWhileWaitingTakesTheRequest() {
+        var machine = Fixture.machine()
+        machine.run([
+            Step(.requestHead(Fixture.plan()), upstream: .dispatch(excluding: [])),
+            Step(.dispatched(.exhausted)),
+            Step(.deadlineExpired(.serverRetry), at: 200, upstream: .dispatch(excluding: [])),
+            Step(.dispatched(.server(Fixture.server)), at: 200, upstream: .connect(Fixture.server, reuseIdle: true)),
+            Step(.upstreamConnected(reused: false), at: 201, upstream: .send),
+        ])
+        #expect(machine.deadlines.armed == [.upstreamResponse])
+    }
+
+    @Test func connectRetriesStopAtTheBudgetThenTheRequestWaits() {
         var machine = Fixture.machine()
         let refused = UVError(-111)
         machine.run([
             Step(.requestHead(Fixture.plan(retries: 0)), upstream: .dispatch(excluding: [])),
             Step(.dispatched(.server(Fixture.server)), upstream: .connect(Fixture.server, reuseIdle: true)),
-            Step(.upstreamConnectFailed(refused), upstream: .release(Fixture.server, reusable: false),
-                 client: .answer(LocalResponse(status: 502, message: "no server in pool \"api\" could be reached"), close: true),
-                 failure: .noServerReachable(pool: "api")),
+            Step(.upstreamConnectFailed(refused), upstream: .drop(failed: Fixture.server, reason: .connectFailed(refused))),
         ])
+        #expect(machine.exchange?.upstream == .unassigned)
+        #expect(machine.deadlines.armed == [.serverRetry])
+    }
+
+    @Test func aClientLeavingWhileWaitingForAServerEndsQuietly() {
+        var machine = Fixture.machine()
+        machine.run([
+            Step(.requestHead(Fixture.plan()), upstream: .dispatch(excluding: [])),
+            Step(.dispatched(.exhausted)),
+            Step(.downstreamFailed, client: .close),
+        ])
+        #expect(machine.isClosed)
+        #expect(machine.deadlines.armed.isEmpty)
     }
 
     @Test func aResponseThatStartsAndThenFailsIsAReset() {

@@ -33,8 +33,8 @@ import Testing
     @Test func freedSlotsGoToTheOldestWaiterFirst() throws {
         let pool = SharedPool(config: Self.config(workers: [1]), now: 0)
         var served: [String] = []
-        let first = try #require(server(pool.acquire(excluding: [])))
-        #expect(pool.acquire(excluding: []) == .full)
+        let first = try #require(server(pool.acquire(excluding: [], now: 0)))
+        #expect(pool.acquire(excluding: [], now: 0) == .full)
         let waiters = ["a", "b", "c"].map { Waiter($0) { served.append($0) } }
         let tickets = waiters.map { pool.enqueue($0, excluding: [], deadline: .max) }
         #expect(pool.healthReport(now: 0).queued == 3)
@@ -51,16 +51,16 @@ import Testing
 
     @Test func aFullQueueRefusesNewWaiters() {
         var state = PoolState(config: Self.config(workers: [1], maxQueue: 2), now: 0)
-        _ = state.acquire(excluding: [])
+        _ = state.acquire(excluding: [], now: 0)
         let tickets = (0..<3).map { _ in state.enqueue(excluding: [], deadline: .max) }
         #expect(tickets.map { $0 != nil } == [true, true, false])
     }
 
     @Test func aWaiterThatCannotUseTheSlotKeepsItsPlace() throws {
         var state = PoolState(config: Self.config(workers: [1, 1]), now: 0)
-        let aValue = server(state.acquire(excluding: []))
+        let aValue = server(state.acquire(excluding: [], now: 0))
         let a = try #require(aValue)
-        let bValue = server(state.acquire(excluding: []))
+        let bValue = server(state.acquire(excluding: [], now: 0))
         let b = try #require(bValue)
         #expect(a.id != b.id)
         // The picky waiter already failed on `a`.
@@ -79,7 +79,7 @@ import Testing
 
     @Test func anExpiredWaiterIsPassedOver() throws {
         var state = PoolState(config: Self.config(workers: [1]), now: 0)
-        let aValue = server(state.acquire(excluding: []))
+        let aValue = server(state.acquire(excluding: [], now: 0))
         let a = try #require(aValue)
         _ = state.enqueue(excluding: [], deadline: 100)
         let lateValue = state.enqueue(excluding: [], deadline: 500)
@@ -90,7 +90,7 @@ import Testing
 
     @Test func aGrantForAWaiterThatIsGoneIsPassedOn() throws {
         let pool = SharedPool(config: Self.config(workers: [1]), now: 0)
-        let held = try #require(server(pool.acquire(excluding: [])))
+        let held = try #require(server(pool.acquire(excluding: [], now: 0)))
         var served: [String] = []
         do {
             let gone = Waiter("gone") { served.append($0) }
@@ -105,9 +105,9 @@ import Testing
 
     @Test func aSwapKeepsSlotsHealthAndQueueOfServersThatStay() throws {
         var state = PoolState(config: Self.config(workers: [1, 1]), now: 0)
-        let aValue = server(state.acquire(excluding: []))
+        let aValue = server(state.acquire(excluding: [], now: 0))
         let a = try #require(aValue)
-        let bValue = server(state.acquire(excluding: []))
+        let bValue = server(state.acquire(excluding: [], now: 0))
         let b = try #require(bValue)
         _ = state.record(.connectFailed, for: b.id, now: 0)
         let waitingValue = state.enqueue(excluding: [], deadline: .max)
@@ -132,7 +132,7 @@ import Testing
 
     @Test func capacityAddedByASwapIsGrantedToTheOldestWaiters() throws {
         var state = PoolState(config: Self.config(workers: [1]), now: 0)
-        _ = state.acquire(excluding: [])
+        _ = state.acquire(excluding: [], now: 0)
         let tickets = (0..<3).compactMap { _ in state.enqueue(excluding: [], deadline: .max) }
         #expect(state.grantWaiting(now: 0).isEmpty, "no capacity yet")
         // One more worker on the server, and a second server with one worker: two waiters go.
@@ -145,12 +145,12 @@ import Testing
 
     @Test func pickAndAcquireIsOneStep() throws {
         var state = PoolState(config: Self.config(workers: [2]), now: 0)
-        let firstValue = server(state.acquire(excluding: []))
+        let firstValue = server(state.acquire(excluding: [], now: 0))
         let first = try #require(firstValue)
         #expect(state.servers[0].inFlight == 1)
-        _ = state.acquire(excluding: [])
-        let full = state.acquire(excluding: [])
-        let exhausted = state.acquire(excluding: [first.id])
+        _ = state.acquire(excluding: [], now: 0)
+        let full = state.acquire(excluding: [], now: 0)
+        let exhausted = state.acquire(excluding: [first.id], now: 0)
         #expect(full == .full)
         #expect(exhausted == .exhausted)
     }

@@ -11,7 +11,7 @@ extension DownstreamConnection {
         case .none:
             return nil
         case let .dispatch(excluding):
-            return .dispatched(shared.acquire(excluding: excluding))
+            return .dispatched(shared.acquire(excluding: excluding, now: context.loop.now))
         case let .enqueue(excluding, deadline):
             return .enqueued(ticket: shared.enqueue(self, excluding: excluding, deadline: deadline))
         case let .connect(server, reuseIdle):
@@ -24,7 +24,7 @@ extension DownstreamConnection {
             return nil
         case let .retryElsewhere(failed, reason, excluding):
             drop(failed, reason, io: io, next: "trying another server")
-            return .dispatched(shared.acquire(excluding: excluding))
+            return .dispatched(shared.acquire(excluding: excluding, now: context.loop.now))
         case let .drop(failed, reason):
             drop(failed, reason, io: io, next: "waiting for a server to come back")
             return nil

@@ -85,8 +85,8 @@ struct PoolState: Sendable {
     }
 
     /// Picks a server for a request and takes a slot on it, in one step.
-    mutating func acquire(excluding tried: [ServerID]) -> Pick {
-        let loads = servers.map { ServerLoad(inFlight: $0.inFlight, weight: $0.weight, isUp: $0.isUp, capacity: $0.capacity) }
+    mutating func acquire(excluding tried: [ServerID], now: UInt64) -> Pick {
+        let loads = servers.map { load(of: $0, now: now) }
         let excluded = servers.indices.filter { tried.contains(servers[$0].id) }
         switch balancer.pick(loads, excluding: excluded, triesDownServers: config.health == nil) {
         case let .server(index):
@@ -95,6 +95,24 @@ struct PoolState: Sendable {
         case .full: return .full
         case .exhausted: return .exhausted
         }
+    }
+
+    /// Weights are scaled by 100 so that a server in its `slow_start` ramp can have a fraction of
+    /// its weight; its capacity (sync workers) ramps too, so it also gets a share of queued requests.
+    private func load(of server: Server, now: UInt64) -> ServerLoad {
+        let share = slowStartShare(of: server, now: now)
+        let weight = max(1, Int((Double(server.weight * 100) * share).rounded()))
+        let capacity = server.capacity.map { max(1, Int((Double($0) * share).rounded(.up))) }
+        return ServerLoad(inFlight: server.inFlight, weight: weight, isUp: server.isUp, capacity: capacity)
+    }
+
+    /// A server that came back up takes from a tenth to all of its share, linearly over
+    /// `slow_start` (as HAProxy's slowstart); 1 otherwise.
+    func slowStartShare(of server: Server, now: UInt64) -> Double {
+        let ramp = UInt64(config.slowStartMilliseconds)
+        guard ramp > 0, server.isUp, let since = server.health.cameUpAt, now < since + ramp else { return 1 }
+        let elapsed = Double(now >= since ? now - since : 0)
+        return 0.1 + 0.9 * elapsed / Double(ramp)
     }
 
     /// Takes a slot on one given server if it has one free (a health check on a sync worker must
@@ -138,7 +156,7 @@ struct PoolState: Sendable {
         var queue = self.queue
         self.queue = WaitQueue()  // the copy stays unique while the closure picks a server
         let entry = queue.popFirst(now: now) { entry in
-            guard case let .server(server) = acquire(excluding: entry.excluded) else { return false }
+            guard case let .server(server) = acquire(excluding: entry.excluded, now: now) else { return false }
             granted = server
             return true
         }

@@ -60,6 +60,10 @@ struct ServerHealth: Sendable, Equatable {
     /// Loop time of the last change of `isUp` (or of the server's creation).
     private(set) var changedAt: UInt64
 
+    /// Set when the server came back after being down (not at its creation): where `slow_start`
+    /// counts from.
+    private(set) var cameUpAt: UInt64?
+
     init(now: UInt64) { changedAt = now }
 
     mutating func record(_ observation: Observation, rule: Rule, now: UInt64) -> Transition? {
@@ -82,6 +86,7 @@ struct ServerHealth: Sendable, Equatable {
             guard !isUp, successesInARow >= rule.rise else { return nil }
             isUp = true
             changedAt = now
+            cameUpAt = now
             return .cameUp
         }
         failuresInARow += 1

@@ -42,8 +42,8 @@ final class SharedPool: Sendable {
     /// The servers of the current config, in config order.
     var servers: [ServerRef] { state.withLock { $0.pool.servers.map(\.ref) } }
 
-    func acquire(excluding tried: [ServerID]) -> PoolState.Pick {
-        state.withLock { $0.pool.acquire(excluding: tried) }
+    func acquire(excluding tried: [ServerID], now: UInt64) -> PoolState.Pick {
+        state.withLock { $0.pool.acquire(excluding: tried, now: now) }
     }
 
     /// A slot on this server, if one is free now (see `PoolState.tryAcquire`).

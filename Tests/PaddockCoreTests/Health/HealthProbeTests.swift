@@ -54,14 +54,14 @@ import UV
         let (fixture, pool, server) = try fixture("sync")
         let probe = HealthProbe(server: server, pool: pool, check: pool.config.health!, context: fixture.context)
         // The one worker is busy with a request: checks wait for it.
-        guard case .server = pool.shared.acquire(excluding: []) else { Issue.record("no slot"); return }
+        guard case .server = pool.shared.acquire(excluding: [], now: 0) else { Issue.record("no slot"); return }
         probe.start(after: 0)
         #expect(!fixture.wait(seconds: 1) { !fixture.dialer.dials.isEmpty }, "a check was sent to a busy worker")
         pool.shared.release(server.id, now: fixture.loop.now)
 
         let check = try #require(answer(check: 1, with: nil, fixture))
         #expect(pool.shared.healthReport(now: 0).servers[0].inFlight == 1, "the check holds the worker's slot")
-        #expect(pool.shared.acquire(excluding: []) == .full, "no request goes to the worker during the check")
+        #expect(pool.shared.acquire(excluding: [], now: 0) == .full, "no request goes to the worker during the check")
         check.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
         #expect(fixture.turn { pool.shared.healthReport(now: 0).servers[0].inFlight == 0 }, "the slot goes back")
         probe.stop()

@@ -29,6 +29,7 @@ public final class Proxy {
     /// Binds every listener. On failure nothing stays bound, and the error names the address.
     public func start() throws(ProxyStartError) {
         let config = context.snapshot.config
+        context.accessLog = try accessLog(for: config.proxy.accessLog)
         listeners = try bindListeners(config.proxy.listen, keeping: [])
         do {
             adminListener = try bindAdmin(config.admin?.listen, keeping: nil)
@@ -59,6 +60,31 @@ public final class Proxy {
         }
     }
 
+    /// The access log for `config`: the one open now if it has the same target (a reload keeps the
+    /// file open), else a newly opened one.
+    private func accessLog(for config: AccessLogConfig) throws(ProxyStartError) -> (appender: FileAppender, format: AccessLogConfig.Format)? {
+        let path: String?
+        switch config.target {
+        case .off: return nil
+        case .standardError: path = nil
+        case let .file(file): path = file
+        }
+        if let current = context.accessLog?.appender, current.path == path { return (current, config.format) }
+        do {
+            let appender = try FileAppender(loop: context.loop, path: path)
+            let logger = context.logger
+            appender.onError = { logger.error("access log: \($0)") }
+            return (appender, config.format)
+        } catch {
+            throw ProxyStartError(address: "access_log \(path ?? "stderr")", error: error, action: "cannot open")
+        }
+    }
+
+    /// SIGUSR1: opens the access log file again (after logrotate moved it).
+    public func reopenLogs() {
+        context.accessLog?.appender.reopen()
+    }
+
     /// The current config generation (1 at start, one more for each reload).
     public var generation: UInt64 { context.snapshot.generation }
 
@@ -78,6 +104,7 @@ public final class Proxy {
            listeners.contains(where: { $0.address == address }) {
             throw ProxyStartError(address: address.description, error: .addressInUse)
         }
+        let accessLog = try accessLog(for: config.proxy.accessLog)
         let listeners = try bindListeners(config.proxy.listen, keeping: self.listeners)
         let admin: BoundListener?
         do {
@@ -96,6 +123,7 @@ public final class Proxy {
         }
         self.listeners = listeners
         adminListener = admin
+        context.accessLog = accessLog
         install(config)
         startHealthChecks()
         // New listeners start unpaused, and the limit itself may have changed.
@@ -154,8 +182,11 @@ public final class Proxy {
         }
         let connection = DownstreamConnection(transport: socket, context: context)
         connections[ObjectIdentifier(connection)] = connection
+        context.downstreamConnections.value += 1
+        context.metrics.connectionAccepted()
         connection.onClose = { [unowned self] closed in
             self.connections[ObjectIdentifier(closed)] = nil
+            self.context.downstreamConnections.value -= 1
             self.finishStopIfDrained()
             self.resumeAcceptingIfRoom()
         }
@@ -241,5 +272,7 @@ public final class Proxy {
 public struct ProxyStartError: Error, CustomStringConvertible {
     public var address: String
     public var error: UVError
-    public var description: String { "cannot listen on \(address): \(error)" }
+    /// What could not be done with `address`.
+    public var action = "cannot listen on"
+    public var description: String { "\(action) \(address): \(error)" }
 }

@@ -12,6 +12,11 @@ final class ProxyContext {
     let cache = ConnectionCache()
     let dialer: UpstreamDialer
     var requestIDs = RequestIDGenerator()
+    let metrics = ProxyMetrics()
+    let downstreamConnections = OpenConnectionCount()
+    let upstreamConnections = OpenConnectionCount()
+    /// Where finished requests are logged, if anywhere (set by `Proxy` from `[proxy] access_log`).
+    var accessLog: (appender: FileAppender, format: AccessLogConfig.Format)?
     /// The config new requests use. Replaced whole by `install`; a request keeps the one it began with.
     private(set) var snapshot: ProxySnapshot
 
@@ -43,10 +48,19 @@ final class ProxyContext {
         return snapshot
     }
 
+    /// A request is over: count it, and log it.
+    func finished(_ record: RequestRecord) {
+        metrics.record(record)
+        guard let accessLog else { return }
+        let total = record.totalMilliseconds(now: loop.now)
+        accessLog.appender.append(AccessLogLine.render(record, totalMilliseconds: total, format: accessLog.format))
+    }
+
     /// Counts a health observation (a real request's, or a check's); logs when the server goes
     /// down or comes up.
     func noteHealth(_ observation: ServerHealth.Observation, of server: ServerRef, in pool: UpstreamPool) {
         guard let transition = pool.shared.record(observation, for: server.id, now: loop.now) else { return }
+        metrics.healthChanged(pool: pool.name, server: "\(server.endpoint)", up: transition == .cameUp)
         let state = transition == .wentDown ? "down" : "up"
         logger.log(level: transition == .wentDown ? .warning : .notice, "server \(server.endpoint) is \(state) (\(observation.summary))",
                    metadata: ["pool": "\(pool.name)"])

@@ -123,6 +123,12 @@ struct Run: ParsableCommand {
         }
         reloader.unref()
         watchers.append(reloader)
+        let reopener = try SignalWatcher(loop: loop, signal: SIGUSR1) { _ in
+            logger.info("received SIGUSR1; reopening the access log")
+            proxy.reopenLogs()
+        }
+        reopener.unref()
+        watchers.append(reopener)
 
         loop.run()
         for watcher in watchers { watcher.close() }

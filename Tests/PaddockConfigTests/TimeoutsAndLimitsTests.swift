@@ -38,7 +38,21 @@ import Testing
                                               maxBodyBytes: 1_000_000_000, maxConnections: 20_000))
     }
 
+    @Test func accessLogTargetsAndFormats() throws {
+        let config = try ConfigLoader.parse(F.proxy + "access_log = \"/var/log/paddock/access.log\"\naccess_log_format = \"json\"\n"
+                                            + F.webPool + F.defaultRoute, file: F.file)
+        #expect(config.proxy.accessLog == AccessLogConfig(target: .file("/var/log/paddock/access.log"), format: .json))
+        let off = try ConfigLoader.parse(F.proxy + "access_log = \"off\"\n" + F.webPool + F.defaultRoute, file: F.file)
+        #expect(off.proxy.accessLog.target == .off)
+        let defaults = try ConfigLoader.parse(F.minimal, file: F.file)
+        #expect(defaults.proxy.accessLog == AccessLogConfig(target: .standardError, format: .combined))
+    }
+
     static let errorCases: [ErrorCase] = [
+        ErrorCase("relative access log", F.proxy + "access_log = \"logs/access.log\"\n" + F.webPool + F.defaultRoute,
+                  #"paddock.toml: proxy.access_log: "logs/access.log" is not a log target; expected "stderr", "off" or an absolute path such as "/var/log/paddock/access.log""#),
+        ErrorCase("unknown log format", F.proxy + "access_log_format = \"jsn\"\n" + F.webPool + F.defaultRoute,
+                  #"paddock.toml: proxy.access_log_format: "jsn" is not a log format; expected "json" or "combined" (did you mean "json"?)"#),
         ErrorCase("uri longer than the head", F.proxy + "[limits]\nmax_header_bytes = 1024\nmax_uri_bytes = 2048\n" + F.webPool + F.defaultRoute,
                   "paddock.toml: limits.max_uri_bytes: must not be larger than max_header_bytes (1024), which bounds the whole head"),
         ErrorCase("no connections", F.proxy + "[limits]\nmax_connections = 0\n" + F.webPool + F.defaultRoute,

@@ -22,6 +22,8 @@ public enum ConfigDefaults {
     public static let bufferMemoryBytes: UInt64 = 1 << 20
     public static let tempDirectory = "/tmp"
     public static let maxTempFileBytes: UInt64 = 1 << 30
+    public static let accessLog = AccessLogConfig.Target.standardError
+    public static let accessLogFormat = AccessLogConfig.Format.combined
     // [pools.<name>]
     public static let balance = BalanceStrategy.leastOutstanding
     public static let queueTimeoutMilliseconds: Int64 = 30_000

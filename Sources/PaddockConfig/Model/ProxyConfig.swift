@@ -14,6 +14,7 @@ public struct ProxyConfig: Sendable, Equatable {
     public var tempDirectory: String
     /// The most a buffered response may hold unsent; beyond it the server is paced to the client.
     public var maxTempFileBytes: UInt64
+    public var accessLog: AccessLogConfig
 
     public init(
         listen: [SocketAddressSpec],
@@ -21,7 +22,8 @@ public struct ProxyConfig: Sendable, Equatable {
         dropUnderscoreHeaders: Bool = ConfigDefaults.dropUnderscoreHeaders,
         bufferMemoryBytes: UInt64 = ConfigDefaults.bufferMemoryBytes,
         tempDirectory: String = ConfigDefaults.tempDirectory,
-        maxTempFileBytes: UInt64 = ConfigDefaults.maxTempFileBytes
+        maxTempFileBytes: UInt64 = ConfigDefaults.maxTempFileBytes,
+        accessLog: AccessLogConfig = AccessLogConfig()
     ) {
         self.listen = listen
         self.trustForwardedFor = trustForwardedFor
@@ -29,5 +31,6 @@ public struct ProxyConfig: Sendable, Equatable {
         self.bufferMemoryBytes = bufferMemoryBytes
         self.tempDirectory = tempDirectory
         self.maxTempFileBytes = maxTempFileBytes
+        self.accessLog = accessLog
     }
 }

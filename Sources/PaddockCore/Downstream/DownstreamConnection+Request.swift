@@ -32,10 +32,12 @@ extension DownstreamConnection {
         let host = head.host.map { hostWithoutPort($0, in: input) }
         let path = UnsafeRawBufferPointer(rebasing: input[head.path])
         guard let poolName = snapshot.router.pool(host: host, path: path), let pool = snapshot.pools[poolName] else {
+            startRecord(head, input: input, pool: nil, requestID: nil)
             return .localAnswer(LocalResponse(status: 404, message: "no route for this host and path", headOnly: isHead),
                                 mustClose: bodyFollows || !head.keepAlive)
         }
         if case let .contentLength(length) = head.framing, length > snapshot.config.limits.maxBodyBytes {
+            startRecord(head, input: input, pool: poolName, requestID: nil)
             return .localAnswer(LocalResponse(status: 413, message: "request body larger than max_body_bytes", headOnly: isHead),
                                 mustClose: true)
         }
@@ -55,6 +57,7 @@ extension DownstreamConnection {
         options.trustForwardedFor = snapshot.config.proxy.trustForwardedFor
         options.upgrade = isUpgrade
         options.requestID = RequestID.accepted(from: head, in: input) ?? context.requestIDs.next()
+        startRecord(head, input: input, pool: poolName, requestID: options.requestID)
         var upstreamHead: [UInt8] = []
         upstreamHead.reserveCapacity(head.headLength + 160)
         RequestSerializer.writeHead(head, source: input, options: options, into: &upstreamHead)

@@ -20,7 +20,8 @@ extension DownstreamConnection {
                 connection.attach(to: self)
                 return .upstreamConnected(reused: true)
             }
-            io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
+            io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self,
+                                              openCount: context.upstreamConnections)
             return nil
         case let .retryElsewhere(failed, reason, excluding):
             drop(failed, reason, io: io, next: "trying another server")
@@ -30,7 +31,8 @@ extension DownstreamConnection {
             return nil
         case let .retryFresh(server):
             io.upstream?.close()
-            io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self)
+            io.upstream = UpstreamConnection(loop: context.loop, server: server, dialer: context.dialer, owner: self,
+                                              openCount: context.upstreamConnections)
             return nil
         case .send:
             return io.sendRequest(clientReadClosed: machine.readClosed)
@@ -128,11 +130,13 @@ extension DownstreamConnection {
             if let failure = output.failure { return .failed(.bufferFailed(failure)) }
             return drained ? .responseDelivered : nil
         case let .answer(response, close):
+            noteForRecord(answered: response.status)
             writeLocalResponse(response, close: close)
             if close {
                 closeAfterFlush()
                 return nil
             }
+            finishRecord()
             return readRequestHead()
         case .nextRequest:
             endExchange()

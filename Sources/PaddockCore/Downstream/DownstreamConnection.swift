@@ -20,6 +20,8 @@ final class DownstreamConnection {
     var snapshot: ProxySnapshot
     /// The current exchange's resources; nil between requests.
     var io: ExchangeIO?
+    /// What the current request did so far, for the access log and the metrics.
+    var record: RequestRecord?
     var scratch: [UInt8] = []
     /// One libuv timer for all deadlines, armed at or before the earliest (see `Deadlines`).
     private let timer: LoopTimer
@@ -66,6 +68,7 @@ final class DownstreamConnection {
         running = true
         var next = 0
         while next < pending.count {
+            noteForRecord(pending[next])
             let action = machine.handle(pending[next], now: context.loop.now)
             next += 1
             perform(action)
@@ -86,6 +89,7 @@ final class DownstreamConnection {
                 context.noteHealth(observation, of: server, in: io.pool)
             }
         }
+        noteForRecord(action.upstream)
         if let event = perform(action.upstream) { pending.append(event) }
         if let event = perform(action.client) { pending.append(event) }
     }
@@ -132,6 +136,7 @@ final class DownstreamConnection {
     }
 
     func endExchange() {
+        finishRecord()
         io?.discardBuffers()
         io = nil
     }

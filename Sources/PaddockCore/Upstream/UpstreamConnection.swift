@@ -39,10 +39,15 @@ final class UpstreamConnection: TransportDelegate {
     private var onIdleEnd: (() -> Void)?
     /// For an abandoned request: gives the worker's slot back.
     private var onDrained: (() -> Void)?
+    /// Counts this connection while it is open (for `/metrics`); nil once closed.
+    private var openCount: OpenConnectionCount?
 
-    init(loop: EventLoop, server: ServerRef, dialer: UpstreamDialer, owner: UpstreamConnectionOwner) {
+    init(loop: EventLoop, server: ServerRef, dialer: UpstreamDialer, owner: UpstreamConnectionOwner,
+         openCount: OpenConnectionCount? = nil) {
         self.server = server
         self.owner = owner
+        self.openCount = openCount
+        openCount?.value += 1
         timer = LoopTimer(loop: loop)
         transport = dialer.dial(server.endpoint) { [weak self] error in self?.connected(error) }
         transport.delegate = self
@@ -132,6 +137,8 @@ final class UpstreamConnection: TransportDelegate {
         owner = nil
         onIdleEnd = nil
         onDrained = nil
+        openCount?.value -= 1
+        openCount = nil
         timer.close()
         transport.close()
     }

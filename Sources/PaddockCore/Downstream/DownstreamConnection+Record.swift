@@ -1,0 +1,81 @@
+import HTTP1
+
+/// Gathering each request's `RequestRecord` for the access log and the metrics: the connection
+/// notes what happened as the machine's events and steps go by, and hands the record over when
+/// the request is over.
+extension DownstreamConnection {
+    /// A request head was parsed (routed or not).
+    func startRecord(_ head: RequestHead, input: UnsafeRawBufferPointer, pool: String?, requestID: String?) {
+        finishRecord()
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: input[range]), as: UTF8.self) }
+        var record = RequestRecord(wallClockSeconds: AccessLogLine.wallClock(), startedAt: context.loop.now,
+                                   client: clientAddress, method: text(head.method), target: text(head.target),
+                                   version: head.version == .http1_1 ? "HTTP/1.1" : "HTTP/1.0", requestID: requestID, pool: pool)
+        if context.accessLog?.format == .combined {
+            record.userAgent = Self.field("user-agent", of: head, in: input).map(text)
+            record.referer = Self.field("referer", of: head, in: input).map(text)
+        }
+        self.record = record
+    }
+
+    /// A request that failed before its head could be parsed is logged too, with what is known.
+    func startRecordForUnparsedRequest() {
+        guard record == nil else { return }
+        record = RequestRecord(wallClockSeconds: AccessLogLine.wallClock(), startedAt: context.loop.now,
+                               client: clientAddress, method: "-", target: "-", version: "-")
+    }
+
+    func noteForRecord(_ event: DownstreamEvent) {
+        guard record != nil else { return }
+        let now = context.loop.now
+        switch event {
+        case .upstreamConnected:
+            record!.sentAt = now
+        case .responseHead, .switchingProtocols:
+            record!.responseHeadAt = now
+            record!.status = io?.parsedHead.map { Int($0.status) }
+        default:
+            break
+        }
+    }
+
+    func noteForRecord(_ step: UpstreamStep) {
+        guard record != nil else { return }
+        switch step {
+        case .dispatch:
+            if record!.readyAt == nil { record!.readyAt = context.loop.now }
+        case let .connect(server, _):
+            if record!.gotServerAt == nil { record!.gotServerAt = context.loop.now }
+            record!.upstream = "\(server.endpoint)"
+        case .retryElsewhere, .retryFresh:
+            record!.retries += 1
+        default:
+            break
+        }
+    }
+
+    func noteForRecord(answered status: Int) {
+        if record == nil { startRecordForUnparsedRequest() }
+        // An error answer replaces the server's status only if none reached the client.
+        if record!.responseHeadAt == nil { record!.status = status }
+    }
+
+    /// The request is over (its response delivered, or the exchange ended early).
+    func finishRecord() {
+        guard var record else { return }
+        self.record = nil
+        if let writer = io?.responseWriter { record.bodyBytes = writer.bytesWritten }
+        context.finished(record)
+    }
+
+    /// The value of the first field named `name` (lowercase), compared without case.
+    static func field(_ name: StaticString, of head: RequestHead, in input: UnsafeRawBufferPointer) -> Range<Int>? {
+        let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        for field in head.fields where field.name.count == wanted.count {
+            var index = 0
+            while index < wanted.count, input[field.name.lowerBound + index] | 0x20 == wanted[index] { index += 1 }
+            if index == wanted.count { return field.value }
+        }
+        return nil
+    }
+}

@@ -60,7 +60,7 @@ final class ProxyContext {
     /// down or comes up.
     func noteHealth(_ observation: ServerHealth.Observation, of server: ServerRef, in pool: UpstreamPool) {
         guard let transition = pool.shared.record(observation, for: server.id, now: loop.now) else { return }
-        metrics.healthChanged(pool: pool.name, server: "\(server.endpoint)", up: transition == .cameUp)
+        metrics.healthChanged(pool: pool.name, server: server.endpoint, up: transition == .cameUp)
         let state = transition == .wentDown ? "down" : "up"
         logger.log(level: transition == .wentDown ? .warning : .notice, "server \(server.endpoint) is \(state) (\(observation.summary))",
                    metadata: ["pool": "\(pool.name)"])

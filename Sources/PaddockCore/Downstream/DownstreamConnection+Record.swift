@@ -8,8 +8,11 @@ extension DownstreamConnection {
     func startRecord(_ head: RequestHead, input: UnsafeRawBufferPointer, pool: String?, requestID: String?) {
         finishRecord()
         func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: input[range]), as: UTF8.self) }
-        var record = RequestRecord(wallClockSeconds: AccessLogLine.wallClock(), startedAt: context.loop.now,
-                                   client: clientAddress, method: text(head.method), target: text(head.target),
+        // The metrics need none of the text: with the access log off, no string is made per request.
+        let logged = context.accessLog != nil
+        var record = RequestRecord(wallClockSeconds: logged ? AccessLogLine.wallClock() : 0, startedAt: context.loop.now,
+                                   client: clientAddress, method: logged ? text(head.method) : "",
+                                   target: logged ? text(head.target) : "",
                                    version: head.version == .http1_1 ? "HTTP/1.1" : "HTTP/1.0", requestID: requestID, pool: pool)
         if context.accessLog?.format == .combined {
             record.userAgent = Self.field("user-agent", of: head, in: input).map(text)
@@ -46,7 +49,7 @@ extension DownstreamConnection {
             if record!.readyAt == nil { record!.readyAt = context.loop.now }
         case let .connect(server, _):
             if record!.gotServerAt == nil { record!.gotServerAt = context.loop.now }
-            record!.upstream = "\(server.endpoint)"
+            record!.upstream = server.endpoint
         case .retryElsewhere, .retryFresh:
             record!.retries += 1
         default:

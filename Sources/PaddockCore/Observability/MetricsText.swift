@@ -28,7 +28,7 @@ struct MetricsText {
         }
         family(&out, "paddock_upstream_response_seconds", "histogram", "From the request going to a server to its response head.")
         for (key, histogram) in metrics.upstreamLatency.sorted(by: { $0.key < $1.key }) {
-            histogram.render("paddock_upstream_response_seconds", labels: labels(["pool": key.pool, "server": key.server]), into: &out)
+            histogram.render("paddock_upstream_response_seconds", labels: labels(["pool": key.pool, "server": "\(key.server)"]), into: &out)
         }
         family(&out, "paddock_retries_total", "counter", "Requests sent again, to another server or on a fresh connection.")
         for (pool, value) in metrics.retries.sorted(by: { $0.key < $1.key }) {
@@ -48,7 +48,7 @@ struct MetricsText {
         }
         family(&out, "paddock_health_transitions_total", "counter", "Servers going down or coming up.")
         for (key, value) in metrics.transitions.sorted(by: { $0.key < $1.key }) {
-            out += "paddock_health_transitions_total{\(labels(["pool": key.server.pool, "server": key.server.server, "to": key.to]))} \(value)\n"
+            out += "paddock_health_transitions_total{\(labels(["pool": key.server.pool, "server": "\(key.server.server)", "to": key.to]))} \(value)\n"
         }
         family(&out, "paddock_downstream_connections", "gauge", "Open client connections.")
         out += "paddock_downstream_connections \(gauges.downstreamConnections)\n"

@@ -1,3 +1,5 @@
+import UV
+
 /// The counters and histograms behind `GET /metrics`, for one loop. Gauges (in flight, queue
 /// depth, open connections, server state) are read at scrape time instead of kept here.
 final class ProxyMetrics {
@@ -6,10 +8,11 @@ final class ProxyMetrics {
         var statusClass: String
     }
 
+    /// Keyed by endpoint, not its text: nothing is formatted per request, only at scrape time.
     struct ServerKey: Hashable, Comparable {
         var pool: String
-        var server: String
-        static func < (a: ServerKey, b: ServerKey) -> Bool { (a.pool, a.server) < (b.pool, b.server) }
+        var server: Endpoint
+        static func < (a: ServerKey, b: ServerKey) -> Bool { (a.pool, "\(a.server)") < (b.pool, "\(b.server)") }
     }
 
     struct TransitionKey: Hashable, Comparable {
@@ -41,7 +44,7 @@ final class ProxyMetrics {
         }
     }
 
-    func healthChanged(pool: String, server: String, up: Bool) {
+    func healthChanged(pool: String, server: Endpoint, up: Bool) {
         transitions[TransitionKey(server: ServerKey(pool: pool, server: server), to: up ? "up" : "down"), default: 0] += 1
     }
 }

@@ -1,3 +1,5 @@
+import UV
+
 /// What one request did, gathered as it goes, for the access log and the metrics. Times are loop
 /// milliseconds; `wallClockSeconds` is the start as the access log prints it.
 struct RequestRecord: Sendable {
@@ -10,7 +12,7 @@ struct RequestRecord: Sendable {
     var requestID: String?
     var pool: String?
     /// The last server the request went to.
-    var upstream: String?
+    var upstream: Endpoint?
     /// When it was ready for a server (its buffered body complete), and when it got one.
     var readyAt: UInt64?
     var gotServerAt: UInt64?

@@ -6,7 +6,7 @@ import Testing
     static func record() -> RequestRecord {
         var record = RequestRecord(wallClockSeconds: 1_796_413_367.25, startedAt: 1_000, client: "127.0.0.1",
                                    method: "GET", target: "/a?\"q\"", version: "HTTP/1.1", requestID: "rid-1", pool: "web")
-        record.upstream = "127.0.0.1:8001"
+        record.upstream = .ip(host: "127.0.0.1", port: 8001)
         record.readyAt = 1_002
         record.gotServerAt = 1_010
         record.sentAt = 1_011
@@ -44,7 +44,7 @@ import Testing
         failed.status = 504
         failed.retries = 2
         metrics.record(failed)
-        metrics.healthChanged(pool: "web", server: "127.0.0.1:8001", up: false)
+        metrics.healthChanged(pool: "web", server: .ip(host: "127.0.0.1", port: 8001), up: false)
         let health = HealthReport(pools: [HealthReport.Pool(name: "web", kind: .sync, queued: 3, servers: [
             HealthReport.Server(address: "127.0.0.1:8001", isUp: false, inFlight: 2, workers: 4),
         ])])

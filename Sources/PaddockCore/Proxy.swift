@@ -21,6 +21,8 @@ public final class Proxy {
     private var probes: [HealthProbe] = []
     private var drainTimer: LoopTimer?
     private var stopping = false
+    /// At `max_connections` since the last time there was room: the warning is logged once per episode.
+    private var atConnectionLimit = false
 
     public init(loop: EventLoop, config: Config, logger: Logger) {
         context = ProxyContext(loop: loop, config: config, logger: logger)
@@ -200,7 +202,10 @@ public final class Proxy {
     /// admin listener never does, so /health still answers.
     private func pauseAcceptingIfFull() {
         guard connections.count >= maxConnections, listeners.contains(where: { !$0.listener.isPaused }) else { return }
-        context.logger.warning("max_connections (\(maxConnections)) reached; new clients wait until a connection closes")
+        if !atConnectionLimit {
+            atConnectionLimit = true
+            context.logger.warning("max_connections (\(maxConnections)) reached; new clients wait until a connection closes")
+        }
         for bound in listeners { bound.listener.isPaused = true }
     }
 
@@ -208,6 +213,8 @@ public final class Proxy {
     /// the proxy again (then `accept` pauses them all).
     private func resumeAcceptingIfRoom() {
         guard !stopping else { return }
+        // Back to normal only when the clients that waited have been taken and there is room left.
+        if connections.count < maxConnections - 1, listeners.allSatisfy({ !$0.listener.isPaused }) { atConnectionLimit = false }
         for bound in listeners where bound.listener.isPaused {
             guard connections.count < maxConnections else { return }
             bound.listener.isPaused = false

@@ -16,9 +16,14 @@ public final class FileAppender {
     public let path: String?
     private var fd: Int32
     private var pending: [UInt8] = []
-    /// The bytes of the write in flight; libuv reads them from the thread pool until it completes.
-    private var writing: [UInt8] = []
+    /// The bytes of the write in flight, in memory of our own: libuv reads them from the thread pool
+    /// until the write completes. `writingCount` of `writing.count` are in use.
+    private var writing = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var writingCount = 0
     private var written = 0
+    /// On standard error each write(2) is cut at a line end within `PIPE_BUF`: writes that small
+    /// to a pipe are atomic, so the logger's lines and ours never mix within a line.
+    private static let atomicPipeWrite = 4096
     private let request: UnsafeMutablePointer<uv_fs_t>
     private var busy = false
     /// Set while a write is in flight: libuv holds an unretained pointer to us until it completes.
@@ -43,6 +48,7 @@ public final class FileAppender {
 
     deinit {
         if path != nil { Glibc.close(fd) }
+        writing.deallocate()
         request.deinitialize(count: 1)
         request.deallocate()
     }
@@ -82,7 +88,12 @@ public final class FileAppender {
             }
         }
         guard !pending.isEmpty else { return }
-        swap(&writing, &pending)
+        if writing.count < pending.count {
+            writing.deallocate()
+            writing = .allocate(byteCount: max(pending.count, 64 << 10), alignment: 1)
+        }
+        writing.copyBytes(from: pending)
+        writingCount = pending.count
         pending.removeAll(keepingCapacity: true)
         written = 0
         submit()
@@ -92,13 +103,16 @@ public final class FileAppender {
         busy = true
         keptAlive = self
         request.pointee.data = Unmanaged.passUnretained(self).toOpaque()
-        let rc = writing.withUnsafeMutableBytes { bytes -> Int32 in
-            var buffer = uv_buf_init(bytes.baseAddress!.advanced(by: written).assumingMemoryBound(to: CChar.self),
-                                     UInt32(bytes.count - written))
-            return uv_fs_write(loop.raw, request, fd, &buffer, 1, -1) { request in
-                let me = Unmanaged<FileAppender>.fromOpaque(request!.pointee.data).takeUnretainedValue()
-                me.wrote(Int(request!.pointee.result))
-            }
+        var length = writingCount - written
+        if path == nil, length > Self.atomicPipeWrite {
+            // The last line end within PIPE_BUF; a longer line goes whole.
+            let window = UnsafeRawBufferPointer(rebasing: writing[written..<(written + Self.atomicPipeWrite)])
+            if let newline = window.lastIndex(of: UInt8(ascii: "\n")) { length = newline + 1 }
+        }
+        var buffer = uv_buf_init(writing.baseAddress!.advanced(by: written).assumingMemoryBound(to: CChar.self), UInt32(length))
+        let rc = uv_fs_write(loop.raw, request, fd, &buffer, 1, -1) { request in
+            let me = Unmanaged<FileAppender>.fromOpaque(request!.pointee.data).takeUnretainedValue()
+            me.wrote(Int(request!.pointee.result))
         }
         if rc < 0 { finishWrite(error: UVError(rc)) }
     }
@@ -107,7 +121,7 @@ public final class FileAppender {
         uv_fs_req_cleanup(request)
         if result < 0 { return finishWrite(error: UVError(Int32(result))) }
         written += result
-        if written < writing.count { return submit() }
+        if written < writingCount { return submit() }
         finishWrite(error: nil)
     }
 
@@ -115,10 +129,10 @@ public final class FileAppender {
         busy = false
         keptAlive = nil
         if let error {
-            droppedBytes += UInt64(writing.count - written)
+            droppedBytes += UInt64(writingCount - written)
             onError?("cannot write to \(path ?? "standard error"): \(error)")
         }
-        writing.removeAll(keepingCapacity: true)
+        writingCount = 0
         startNext()
     }
 }

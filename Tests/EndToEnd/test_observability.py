@@ -72,7 +72,7 @@ def test_metrics_parse_and_count_requests(observed, web_backend, api_backend):
     assert samples(after, "paddock_queue_wait_seconds", "paddock_queue_wait_seconds_count", pool="web")[0].value >= 3
 
 
-def test_metrics_count_a_health_transition_and_local_answers(work_dir):
+def test_metrics_count_a_health_transition_and_an_error_answer(work_dir):
     dead = "127.0.0.1:1"
     p = Paddock("paddock-metrics-dead", work_dir, pools={"api": async_pool(addresses=[dead], retries=0, queue_timeout="100ms")},
                 routes=[{"pool": "api"}], proxy_extra={"access_log": "off"})

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from harness import (
-    API_HOST, Paddock, RawConn, async_pool, build_request, health, start_gunicorn, sync_pool, wait_for,
+    API_HOST, Paddock, RawConn, async_pool, build_request, health, pool_health, start_gunicorn, sync_pool, wait_for,
 )
 
 CLIENT_HEADER = 2.0  # seconds; [timeouts] client_header of the proxy below
@@ -108,9 +108,10 @@ def test_hung_backend_gives_504_at_upstream_response(strict_proxy):
     assert UPSTREAM_RESPONSE * 0.9 <= elapsed < UPSTREAM_RESPONSE + 2.0, elapsed
 
 
-def test_response_body_that_stops_is_reset_after_upstream_idle(strict_proxy):
+def test_response_body_that_stops_is_reset_after_upstream_idle(strict_proxy, api_backend):
     """An SSE stream whose next event is 3 s away: cut after upstream_idle, and never with a clean
-    end of the chunked body, so the client cannot take the cut stream for a complete one."""
+    end of the chunked body, so the client cannot take the cut stream for a complete one. A quiet
+    stream is not a sick server: it stays up."""
     with RawConn(strict_proxy.addr, timeout=10) as conn:
         conn.send(build_request("GET", "/sse?events=2&interval_ms=3000", host=API_HOST))
         head = conn.read_head()
@@ -121,6 +122,8 @@ def test_response_body_that_stops_is_reset_after_upstream_idle(strict_proxy):
     assert elapsed < 3.0, "closed only when the server went on"
     received = bytes(conn.buf)
     assert b"data: 1" not in received and not received.endswith(b"0\r\n\r\n")
+    states = {s["address"]: s["state"] for s in pool_health(health(strict_proxy), "api")["servers"]}
+    assert states == {api_backend.address: "up"}
 
 
 @pytest.mark.parametrize("request_bytes, status", [

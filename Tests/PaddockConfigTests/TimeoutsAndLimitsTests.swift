@@ -48,6 +48,11 @@ import Testing
         #expect(defaults.proxy.accessLog == AccessLogConfig(target: .standardError, format: .combined))
     }
 
+    @Test func aSmallerHeadAloneAlsoBoundsTheRequestLine() throws {
+        let config = try ConfigLoader.parse(F.proxy + "[limits]\nmax_header_bytes = 1024\n" + F.webPool + F.defaultRoute, file: F.file)
+        #expect(config.limits.maxURIBytes == 1024)
+    }
+
     static let errorCases: [ErrorCase] = [
         ErrorCase("relative access log", F.proxy + "access_log = \"logs/access.log\"\n" + F.webPool + F.defaultRoute,
                   #"paddock.toml: proxy.access_log: "logs/access.log" is not a log target; expected "stderr", "off" or an absolute path such as "/var/log/paddock/access.log""#),
@@ -58,7 +63,7 @@ import Testing
         ErrorCase("no connections", F.proxy + "[limits]\nmax_connections = 0\n" + F.webPool + F.defaultRoute,
                   "paddock.toml: limits.max_connections: 0 is out of range; expected 1 to 10000000"),
         ErrorCase("tiny head", F.proxy + "[limits]\nmax_header_bytes = \"100B\"\n" + F.webPool + F.defaultRoute,
-                  "paddock.toml: limits.max_header_bytes: 100 bytes is out of range; expected 256 to 16777216"),
+                  "paddock.toml: limits.max_header_bytes: 100 bytes is out of range; expected 256 to 131072"),
         ErrorCase("zero shutdown", F.proxy + "[timeouts]\nshutdown = \"0s\"\n" + F.webPool + F.defaultRoute,
                   #"paddock.toml: timeouts.shutdown: "0s" is too short; expected at least 1ms"#),
         ErrorCase("pool timeouts not a table", F.proxy + F.webPool + "timeouts = \"5s\"\n" + F.defaultRoute,

@@ -38,6 +38,32 @@ import Testing
         #expect(Self.fill(&state, now: 11_000) == [10, 10])
     }
 
+    @Test func aSingleServerIsNotRamped() {
+        let config = PoolConfig(name: "web", kind: .sync, slowStartMilliseconds: 10_000, servers: [
+            ServerConfig(address: .ipv4(host: "127.0.0.1", port: 8001), workers: 10),
+        ])
+        var state = PoolState(config: config, now: 0)
+        _ = state.record(.connectFailed, for: state.servers[0].id, now: 0)
+        _ = state.record(.connectWorked, for: state.servers[0].id, now: 1_000)
+        var taken = 0
+        while case .server = state.acquire(excluding: [], now: 1_000) { taken += 1 }
+        #expect(taken == 10, "nobody else can take the rest")
+    }
+
+    @Test func capacityARampAddedGoesToTheQueueAtTheNextRelease() {
+        var state = Self.state(slowStart: 10_000)
+        let back = state.servers[1].id
+        _ = state.record(.connectFailed, for: back, now: 0)
+        _ = state.record(.connectWorked, for: back, now: 1_000)
+        #expect(Self.fill(&state, now: 1_000) == [10, 1])
+        let tickets = (0..<6).compactMap { _ in state.enqueue(excluding: [], deadline: .max) }
+        // Half-way through the ramp, one release on the first server hands out its slot and the
+        // five the ramp has added on the second since.
+        let grants = state.release(state.servers[0].id, now: 6_000)
+        #expect(grants.map(\.ticket) == tickets)
+        #expect(grants.filter { $0.server.id == back }.count == 5)
+    }
+
     @Test func serversPresentAtStartAreNotRamped() {
         var state = Self.state(slowStart: 10_000)
         #expect(Self.fill(&state, now: 0) == [10, 10])

@@ -58,3 +58,18 @@ import Glibc
         _ = loop.close()
     }
 }
+
+extension FileAppenderTests {
+    @Test func bytesAppendedDuringAWriteGoOutInTheNext() throws {
+        let path = "/tmp/paddock-appender-big-\(getpid()).log"
+        defer { unlink(path) }
+        let loop = try EventLoop()
+        let appender = try FileAppender(loop: loop, path: path)
+        let line = Array(repeating: UInt8(ascii: "x"), count: 999) + [UInt8(ascii: "\n")]
+        for _ in 0..<300 { appender.append(line) }  // 300 KB: the first write is in flight for the rest
+        loop.run()
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_size == 300_000)
+        _ = loop.close()
+    }
+}

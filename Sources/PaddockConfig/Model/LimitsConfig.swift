@@ -3,8 +3,10 @@
 /// Invariants (after validation): every value is at least 1; `maxHeaderBytes` is at least
 /// `maxURIBytes` (the request line is part of the head).
 public struct LimitsConfig: Sendable, Equatable {
-    /// The whole request head: request line and every header line (431).
+    /// The whole request head: request line and every header line (431). At most
+    /// `headerBytesCeiling`, the input buffer of a client connection, which a head must fit.
     public var maxHeaderBytes: Int
+    public static let headerBytesCeiling = 128 << 10
     /// How many header lines one request may have (431).
     public var maxHeaders: Int
     /// The request line: method, target and version (414). gunicorn's own limit is 4094.

@@ -65,7 +65,8 @@ final class AdminConnection: TransportDelegate {
                 let gauges = MetricsText.Gauges(health: snapshot.healthReport(now: context.loop.now),
                                                 generation: snapshot.generation,
                                                 downstreamConnections: context.downstreamConnections.value,
-                                                upstreamConnections: context.upstreamConnections.value)
+                                                upstreamConnections: context.upstreamConnections.value,
+                                                accessLogDroppedBytes: context.accessLog?.appender.droppedBytes ?? 0)
                 respond(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                         body: head.methodKind == .head ? "" : MetricsText.render(context.metrics, gauges))
             } else if path == "/health" || path == "/metrics" {

@@ -130,8 +130,8 @@ extension DownstreamConnection {
             if let failure = output.failure { return .failed(.bufferFailed(failure)) }
             return drained ? .responseDelivered : nil
         case let .answer(response, close):
-            noteForRecord(answered: response.status)
-            writeLocalResponse(response, close: close)
+            let bodyBytes = writeLocalResponse(response, close: close)
+            noteForRecord(answered: response.status, bodyBytes: bodyBytes)
             if close {
                 closeAfterFlush()
                 return nil
@@ -178,7 +178,9 @@ extension DownstreamConnection {
 
     static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    func writeLocalResponse(_ response: LocalResponse, close: Bool) {
+    /// Returns the length of the body written.
+    @discardableResult
+    func writeLocalResponse(_ response: LocalResponse, close: Bool) -> Int {
         scratch.removeAll(keepingCapacity: true)
         let status = response.status
         let body = response.headOnly ? [] : Array("\(status) \(ResponseSerializer.reasonPhrase(status)): \(response.message)\n".utf8)
@@ -187,6 +189,7 @@ extension DownstreamConnection {
         ResponseSerializer.writeSimple(status: status, contentType: "text/plain; charset=utf-8", body: body,
                                        close: close, extraFields: extra, into: &scratch)
         transport.write(scratch)
+        return body.count
     }
 }
 

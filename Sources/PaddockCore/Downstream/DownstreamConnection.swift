@@ -89,7 +89,7 @@ final class DownstreamConnection {
                 context.noteHealth(observation, of: server, in: io.pool)
             }
         }
-        noteForRecord(action.upstream)
+        noteForRecord(action)
         if let event = perform(action.upstream) { pending.append(event) }
         if let event = perform(action.client) { pending.append(event) }
     }

@@ -49,7 +49,7 @@ extension ExchangeIO {
         switch head.framing {
         case .none: break
         case let .contentLength(length): responseDecoder = BodyDecoder(contentLength: length)
-        case .chunked: responseDecoder = .chunked(limits: limits)
+        case .chunked: responseDecoder = .chunked(limits: Self.responseLimits)
         case .untilClose: responseDecoder = .untilClose()
         }
         let proxy = proxy
@@ -111,7 +111,8 @@ extension ExchangeIO {
         if let output = responseOutput {
             output.drain()
             if let failure = output.failure { return .failed(.bufferFailed(failure)) }
-            if output.isOverLimit { return nil }
+            // Still too far behind: the server stays paused, and the client is the one to time.
+            if output.isOverLimit { return .responseBackedUp }
         }
         guard pausedUpstreamReads, let upstream = upstream else { return nil }
         pausedUpstreamReads = false

@@ -10,8 +10,11 @@ final class ExchangeIO {
     let pool: UpstreamPool
     let plan: RequestPlan
     let client: any Transport
-    /// From the snapshot the request was routed with.
+    /// From the snapshot the request was routed with: the client's `[limits]`.
     let limits: HTTPLimits
+    /// Responses are held to the parser's own limits: `[limits]` is about what clients may send, and
+    /// a small `max_headers` must not turn an app's ordinary response into a 502.
+    static let responseLimits = HTTPLimits()
     let proxy: ProxyConfig
     /// `[limits] max_body_bytes` of that snapshot.
     let maxBodyBytes: UInt64
@@ -57,7 +60,7 @@ final class ExchangeIO {
         self.requestID = requestID
         self.upstreamHead = upstreamHead
         self.upstreamChunked = upstreamChunked
-        responseParser = ResponseHeadParser(limits: limits)
+        responseParser = ResponseHeadParser(limits: Self.responseLimits)
         switch framing {
         case .none: break
         case let .contentLength(length): if length > 0 { requestDecoder = BodyDecoder(contentLength: length) }

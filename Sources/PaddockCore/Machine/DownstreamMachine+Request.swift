@@ -9,10 +9,14 @@ extension DownstreamMachine {
             // The server answered before the upload ended and is done: the rest of the body has
             // nowhere to go (the connection closes after the response).
             if exchange.upstream == .released { return DownstreamAction(client: .discardInput) }
+            if exchange.plan.bufferBody {
+                deadlines.set(.clientBody, at: now + settings.clientBody)
+                return DownstreamAction(client: .readBody)
+            }
+            // A streamed body is held until a server is connected: the client is not the slow one.
+            guard case .attached = exchange.upstream else { return .none }
             deadlines.set(.clientBody, at: now + settings.clientBody)
-            if exchange.plan.bufferBody { return DownstreamAction(client: .readBody) }
-            if case .attached = exchange.upstream { return DownstreamAction(upstream: .pumpRequestBody) }
-            return .none
+            return DownstreamAction(upstream: .pumpRequestBody)
         case .tunnel:
             return DownstreamAction(client: .relayFromClient)
         case .closing:
@@ -38,7 +42,8 @@ extension DownstreamMachine {
         state = .exchange(exchange)
         var action = DownstreamAction()
         if plan.hasBody {
-            deadlines.set(.clientBody, at: now + settings.clientBody)
+            // A streamed body's gaps are timed once a server takes it (see `upstreamConnected`).
+            if plan.bufferBody { deadlines.set(.clientBody, at: now + settings.clientBody) }
             action.client = .startBody(sendContinue: plan.expectsContinue)
         }
         if !plan.bufferBody { action.upstream = .dispatch(excluding: []) }
@@ -58,10 +63,11 @@ extension DownstreamMachine {
         return DownstreamAction(client: .answer(response, close: close))
     }
 
-    mutating func requestBodyComplete() -> DownstreamAction {
+    mutating func requestBodyComplete(now: UInt64) -> DownstreamAction {
         guard var exchange, exchange.body == .receiving else { return .none }
         exchange.body = .received
         deadlines.clear(.clientBody)
+        if case .receiving = exchange.response { armUpstreamIdle(exchange, now: now) }
         var action = DownstreamAction()
         if exchange.plan.bufferBody {
             action.upstream = .dispatch(excluding: exchange.tried)
@@ -85,6 +91,7 @@ extension DownstreamMachine {
             // up (the common case) must not take a worker later: leave the queue. From the moment a
             // server has it, the request is answered.
             if case .queued = exchange.upstream { return fail(.clientClosed, now: now) }
+            if exchange.isWaitingForServer { return fail(.clientClosed, now: now) }
             guard exchange.body == .receiving else { return .none }
             // Whatever body is buffered may still complete it; the pumps fail the exchange with
             // `clientClosed` if the input runs out first.
@@ -100,9 +107,13 @@ extension DownstreamMachine {
         }
     }
 
-    mutating func shutdown() -> DownstreamAction {
+    mutating func shutdown(now: UInt64) -> DownstreamAction {
         shuttingDown = true
         if state == .idle { return closeNow() }
+        // The checks that would bring a server back stop with the proxy: do not wait for one.
+        if let exchange, exchange.isWaitingForServer {
+            return fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
+        }
         return .none
     }
 }

@@ -13,7 +13,7 @@ extension DownstreamMachine {
     mutating func responseHead(serverKeepAlive: Bool, untilClose: Bool, now: UInt64) -> DownstreamAction {
         guard let exchange, case .awaitingHead = exchange.response else { return .none }
         deadlines.clear(.upstreamResponse)
-        deadlines.set(.upstreamIdle, at: now + exchange.plan.pool.upstreamIdle)
+        armUpstreamIdle(exchange, now: now)
         // The client keeps its connection only if we know where the next request starts: its whole
         // body was read, the response is not close-delimited, and it did not half-close.
         let keepAlive = exchange.plan.keepAlive && exchange.body == .received && !untilClose
@@ -48,8 +48,10 @@ extension DownstreamMachine {
         case let .exchange(exchange):
             switch exchange.response {
             case .receiving:
+                // Reading the server again; if the client is still too far behind, the data plane
+                // reports `responseBackedUp` again, which swaps the deadlines back.
                 deadlines.clear(.clientSend)
-                deadlines.set(.upstreamIdle, at: now + exchange.plan.pool.upstreamIdle)
+                armUpstreamIdle(exchange, now: now)
                 return DownstreamAction(upstream: .resumeResponse)
             case .delivering:
                 deadlines.set(.clientSend, at: now + settings.clientSend)

@@ -11,10 +11,18 @@ extension DownstreamMachine {
         case let .server(server):
             return use(server, now: now)
         case .full:
-            return DownstreamAction(upstream: .enqueue(excluding: exchange.tried, deadline: now + exchange.plan.pool.queue))
+            return DownstreamAction(upstream: .enqueue(excluding: exchange.tried, deadline: exchange.queueDeadline(now: now)))
         case .exhausted:
+            // A request a server already had and failed (closed early) is not sent round again.
+            if exchange.reachedServer { return fail(.upstreamClosedEarly(nil), now: now) }
             return waitForServer(now: now) ? .none : fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
         }
+    }
+
+    /// The server's gaps in its response body are timed only once the whole request is there: while
+    /// a streamed upload is still arriving the server may well be waiting for the client.
+    mutating func armUpstreamIdle(_ exchange: Exchange, now: UInt64) {
+        if exchange.body == .received { deadlines.set(.upstreamIdle, at: now + exchange.plan.pool.upstreamIdle) }
     }
 
     /// How often a request with no server to go to looks again.
@@ -53,7 +61,7 @@ extension DownstreamMachine {
         }
         guard let ticket else { return fail(.queueFull(pool: exchange.plan.pool.name), now: now) }
         updateExchange { $0.upstream = .queued(ticket: ticket) }
-        deadlines.set(.queue, at: now + exchange.plan.pool.queue)
+        deadlines.set(.queue, at: exchange.queueDeadline(now: now))
         return .none
     }
 
@@ -81,7 +89,12 @@ extension DownstreamMachine {
         guard let exchange, case let .connecting(server) = exchange.upstream else { return .none }
         deadlines.clear(.connect)
         deadlines.set(.upstreamResponse, at: now + exchange.plan.pool.response)
-        updateExchange { $0.upstream = .attached(server, sent: false, reused: reused) }
+        // A streamed body is read from here on: its gaps count from now (see `readable`).
+        if exchange.body == .receiving && !exchange.plan.bufferBody { deadlines.set(.clientBody, at: now + settings.clientBody) }
+        updateExchange {
+            $0.upstream = .attached(server, sent: false, reused: reused)
+            $0.reachedServer = true
+        }
         return DownstreamAction(upstream: .send)
     }
 
@@ -92,7 +105,7 @@ extension DownstreamMachine {
         deadlines.clear(.connect)
         guard exchange.retriesUsed < exchange.plan.pool.retries else {
             updateExchange { $0.upstream = .unassigned }
-            guard waitForServer(now: now) else {
+            guard !exchange.reachedServer, waitForServer(now: now) else {
                 updateExchange { $0.upstream = .connecting(server) }
                 return fail(.noServerReachable(pool: exchange.plan.pool.name), now: now)
             }
@@ -118,7 +131,7 @@ extension DownstreamMachine {
         switch state {
         case let .exchange(exchange):
             guard case .attached = exchange.upstream else { return .none }
-            if case .receiving = exchange.response { deadlines.set(.upstreamIdle, at: now + exchange.plan.pool.upstreamIdle) }
+            if case .receiving = exchange.response { armUpstreamIdle(exchange, now: now) }
             return DownstreamAction(upstream: .readResponse)
         case .tunnel:
             return DownstreamAction(upstream: .relayFromServer)

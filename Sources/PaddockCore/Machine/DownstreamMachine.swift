@@ -70,7 +70,7 @@ struct DownstreamMachine: Sendable {
         case .headStarted: return headStarted(now: now)
         case let .requestHead(plan): return requestHead(plan, now: now)
         case let .localAnswer(response, mustClose): return localAnswer(response, mustClose: mustClose, now: now)
-        case .requestBodyComplete: return requestBodyComplete()
+        case .requestBodyComplete: return requestBodyComplete(now: now)
         case .downstreamReadClosed: return downstreamReadClosed(now: now)
         case .downstreamFailed, .forceClose: return closeNow()
         case .downstreamDrained: return downstreamDrained(now: now)
@@ -94,7 +94,7 @@ struct DownstreamMachine: Sendable {
         case .tunnelActivity: return tunnelActivity(now: now)
         case let .failed(failure): return fail(failure, now: now)
         case let .deadlineExpired(kind): return deadlineExpired(kind, now: now)
-        case .shutdown: return shutdown()
+        case .shutdown: return shutdown(now: now)
         }
     }
 

@@ -83,6 +83,12 @@ struct Exchange: Equatable, Sendable {
     var retriesUsed = 0
     /// When the request began waiting for a server to come back (see `waitForServer`).
     var waitingSince: UInt64?
+    /// Some server was connected and given the request (or part of it). Such a request is never
+    /// held to wait for a server: when its retries run out it fails at once.
+    var reachedServer = false
+
+    /// Waiting for a server to come back (nothing was sent anywhere yet).
+    var isWaitingForServer: Bool { upstream == .unassigned && waitingSince != nil }
 
     init(plan: RequestPlan) {
         self.plan = plan
@@ -90,8 +96,15 @@ struct Exchange: Equatable, Sendable {
     }
 }
 
-/// The two upstream decisions that depend on the exchange alone.
+/// The upstream decisions that depend on the exchange alone.
 extension Exchange {
+    /// The end of a sync pool's queue wait: `queue_timeout` from now, or from when the request began
+    /// waiting for a server to come back, whichever is first (one `queue_timeout` in all).
+    func queueDeadline(now: UInt64) -> UInt64 {
+        let fromNow = now + plan.pool.queue
+        return waitingSince.map { min(fromNow, $0 + plan.pool.queue) } ?? fromNow
+    }
+
     /// How an exchange that ends early lets go of its upstream side. `workerMayBeBusy`: the server
     /// may still be running the request (the client gave up, or the response is late).
     func letGo(workerMayBeBusy: Bool) -> UpstreamStep {

@@ -61,7 +61,8 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
     /// (passive checks): the server failed the request before any response.
     var healthObservation: ServerHealth.Observation? {
         switch self {
-        case .upstreamTimeout, .upstreamStalled, .upstreamClosedEarly: .requestFailed
+        // A stalled body is not counted: a quiet stream (SSE, a long poll) looks just like it.
+        case .upstreamTimeout, .upstreamClosedEarly: .requestFailed
         case .noServerReachable: .connectFailed
         default: nil
         }

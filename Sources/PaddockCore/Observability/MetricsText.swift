@@ -6,6 +6,7 @@ struct MetricsText {
         var generation: UInt64
         var downstreamConnections: Int
         var upstreamConnections: Int
+        var accessLogDroppedBytes: UInt64 = 0
     }
 
     static func render(_ metrics: ProxyMetrics, _ gauges: Gauges) -> String {
@@ -56,6 +57,8 @@ struct MetricsText {
         out += "paddock_downstream_connections_accepted_total \(metrics.accepted)\n"
         family(&out, "paddock_upstream_connections", "gauge", "Open connections to servers, idle kept-alive ones included.")
         out += "paddock_upstream_connections \(gauges.upstreamConnections)\n"
+        family(&out, "paddock_access_log_dropped_bytes_total", "counter", "Access-log bytes dropped because the log fell behind.")
+        out += "paddock_access_log_dropped_bytes_total \(gauges.accessLogDroppedBytes)\n"
         family(&out, "paddock_config_generation", "gauge", "The config generation in use (1 at start, one more per reload).")
         out += "paddock_config_generation \(gauges.generation)\n"
         return out

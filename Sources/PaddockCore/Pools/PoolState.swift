@@ -107,10 +107,12 @@ struct PoolState: Sendable {
     }
 
     /// A server that came back up takes from a tenth to all of its share, linearly over
-    /// `slow_start` (as HAProxy's slowstart); 1 otherwise.
+    /// `slow_start` (as HAProxy's slowstart); 1 otherwise, and 1 when no other server is up to take
+    /// the rest (as nginx, which ignores slow_start for a single server).
     func slowStartShare(of server: Server, now: UInt64) -> Double {
         let ramp = UInt64(config.slowStartMilliseconds)
-        guard ramp > 0, server.isUp, let since = server.health.cameUpAt, now < since + ramp else { return 1 }
+        guard ramp > 0, server.isUp, let since = server.health.cameUpAt, now < since + ramp,
+              servers.contains(where: { $0.id != server.id && $0.isUp }) else { return 1 }
         let elapsed = Double(now >= since ? now - since : 0)
         return 0.1 + 0.9 * elapsed / Double(ramp)
     }
@@ -132,8 +134,9 @@ struct PoolState: Sendable {
 
     mutating func cancel(_ ticket: UInt64) { queue.cancel(ticket) }
 
-    /// Returns a slot, and hands the freed capacity to the oldest waiter that can use it.
-    mutating func release(_ id: ServerID, now: UInt64) -> Grant? {
+    /// Returns a slot, and hands the freed capacity to the oldest waiters that can use it (more than
+    /// one when a `slow_start` ramp has grown a server's capacity since the last release).
+    mutating func release(_ id: ServerID, now: UInt64) -> [Grant] {
         if let index = servers.firstIndex(where: { $0.id == id }) {
             precondition(servers[index].inFlight > 0, "release without acquire")
             servers[index].inFlight -= 1
@@ -141,10 +144,11 @@ struct PoolState: Sendable {
             retired[index].inFlight -= 1
             if retired[index].inFlight == 0 { retired.remove(at: index) }
         }
-        return grantOldest(now: now)
+        return grantWaiting(now: now)
     }
 
-    /// Hands every slot that can be used now to the oldest waiters that can use it (after a reconfigure).
+    /// Hands every slot that can be used now to the oldest waiters that can use it (after a
+    /// reconfigure, a release, or a server coming up).
     mutating func grantWaiting(now: UInt64) -> [Grant] {
         var grants: [Grant] = []
         while let grant = grantOldest(now: now) { grants.append(grant) }

@@ -68,9 +68,7 @@ final class SharedPool: Sendable {
 
     /// Returns a slot; the oldest waiter that can use it is told outside the lock.
     func release(_ server: ServerID, now: UInt64) {
-        let handoff = state.withLock { locked in
-            locked.pool.release(server, now: now).map { [locked.take($0)] } ?? []
-        }
+        let handoff = state.withLock { locked in locked.pool.release(server, now: now).map { locked.take($0) } }
         deliver(handoff, now: now)
     }
 
@@ -92,10 +90,13 @@ final class SharedPool: Sendable {
         }
     }
 
-    /// Counts a health observation (see `ServerHealth`); returns a change of state, for the log.
+    /// Counts a health observation (see `ServerHealth`); returns a change of state, for the log. A
+    /// server that comes up takes queued requests at once.
     @discardableResult
     func record(_ observation: ServerHealth.Observation, for id: ServerID, now: UInt64) -> ServerHealth.Transition? {
-        state.withLock { $0.pool.record(observation, for: id, now: now) }
+        let transition = state.withLock { $0.pool.record(observation, for: id, now: now) }
+        if transition == .cameUp { grantWaiting(now: now) }
+        return transition
     }
 
     func healthReport(now: UInt64) -> HealthReport.Pool { state.withLock { $0.pool.healthReport(now: now) } }

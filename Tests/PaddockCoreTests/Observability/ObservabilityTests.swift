@@ -49,7 +49,8 @@ import Testing
             HealthReport.Server(address: "127.0.0.1:8001", isUp: false, inFlight: 2, workers: 4),
         ])])
         let text = MetricsText.render(metrics, MetricsText.Gauges(health: health, generation: 7,
-                                                                  downstreamConnections: 5, upstreamConnections: 2))
+                                                                  downstreamConnections: 5, upstreamConnections: 2,
+                                                                  accessLogDroppedBytes: 9))
         for line in [
             #"paddock_requests_total{pool="web",status_class="2xx"} 1"#,
             #"paddock_requests_total{pool="web",status_class="5xx"} 1"#,
@@ -66,6 +67,7 @@ import Testing
             "paddock_downstream_connections 5",
             "paddock_upstream_connections 2",
             "paddock_config_generation 7",
+            "paddock_access_log_dropped_bytes_total 9",
         ] {
             #expect(text.contains(line + "\n"), "missing: \(line)")
         }

@@ -74,6 +74,23 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+class DeadPorts:
+    """Loopback ports where a connect is refused, held for as long as this lives: each is bound but
+    never listens, so no process started meanwhile (a paddock's own listener!) can take it."""
+
+    def __init__(self, count: int):
+        self.sockets = []
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            self.sockets.append(s)
+        self.addresses = [f"127.0.0.1:{s.getsockname()[1]}" for s in self.sockets]
+
+    def close(self) -> None:
+        for s in self.sockets:
+            s.close()
+
+
 def ipv6_loopback_available() -> bool:
     try:
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:

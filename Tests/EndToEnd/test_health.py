@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from harness import Paddock, async_pool, free_port, start_uvicorn
+from harness import DeadPorts, Paddock, async_pool, free_port, start_uvicorn
 
 
 def get_health(paddock) -> tuple[int, dict]:
@@ -130,7 +130,8 @@ DEAD_WAIT = 0.5  # queue_timeout of the pools with no live server
 @pytest.fixture(scope="module")
 def dead_proxy(work_dir):
     """Pools whose servers are ports with nothing listening."""
-    dead = [f"127.0.0.1:{free_port()}" for _ in range(3)]
+    ports = DeadPorts(3)
+    dead = ports.addresses
     p = Paddock(
         "paddock-dead", work_dir,
         pools={
@@ -142,6 +143,7 @@ def dead_proxy(work_dir):
     )
     yield p, dead
     p.stop()
+    ports.close()
 
 
 @pytest.mark.parametrize("path", ["/whoami", "/api/whoami"], ids=["sync-pool", "async-pool"])

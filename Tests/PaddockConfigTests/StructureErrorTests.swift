@@ -19,6 +19,11 @@ import Testing
     }
 
     static let listenCases: [ErrorCase] = [
+        ErrorCase("server behind our wildcard listener",
+                  "[proxy]\nlisten = [\"0.0.0.0:8080\"]\n[pools.web]\nkind = \"sync\"\nservers = [{ address = \"127.0.0.1:8080\" }]\n" + F.defaultRoute,
+                  #"paddock.toml: pools.web.servers[0].address: "127.0.0.1:8080" is Paddock's own listener (proxy.listen[0]); requests would loop back into the proxy"#),
+        ErrorCase("server at our own listener", F.proxy + "[pools.web]\nkind = \"sync\"\nservers = [{ address = \"127.0.0.1:8080\" }]\n" + F.defaultRoute,
+                  #"paddock.toml: pools.web.servers[0].address: "127.0.0.1:8080" is Paddock's own listener (proxy.listen[0]); requests would loop back into the proxy"#),
         ErrorCase("proxy section missing", F.webPool + F.defaultRoute,
                   #"paddock.toml: proxy: missing required section; add [proxy] with listen = ["127.0.0.1:8080"]"#),
         ErrorCase("listen missing", "[proxy]\ntrust_forwarded_for = true\n" + F.webPool + F.defaultRoute,

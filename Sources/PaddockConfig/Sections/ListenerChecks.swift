@@ -16,6 +16,18 @@ enum ListenerChecks {
         }
     }
 
+    /// A server at one of Paddock's own listeners would send each request back into the proxy,
+    /// round and round until the connections run out.
+    static func checkServers(_ pools: [PoolConfig], listeners: [Listener], _ diagnostics: inout Diagnostics) {
+        for pool in pools {
+            for (index, server) in pool.servers.enumerated() {
+                guard let listener = listeners.first(where: { clash($0.address, server.address) }) else { continue }
+                let path = ConfigPath.root.key("pools").key(pool.name).key("servers").index(index).key("address")
+                diagnostics.report(path, "\(quoted(server.address.description)) is Paddock's own listener (\(listener.path)); requests would loop back into the proxy")
+            }
+        }
+    }
+
     static func clash(_ a: SocketAddressSpec, _ b: SocketAddressSpec) -> Bool {
         if a == b { return true }
         switch (a, b) {

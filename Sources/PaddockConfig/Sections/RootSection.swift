@@ -11,6 +11,7 @@ enum RootSection {
         let admin = reader.node("admin").flatMap { AdminSection.decode($0, at: .root.key("admin"), &diagnostics) }
         ListenerChecks.check(proxy: proxy?.listeners ?? [], admin: admin, &diagnostics)
         let pools = PoolsSection.decode(reader.node("pools"), timeouts: timeouts.upstream, at: .root.key("pools"), &diagnostics)
+        ListenerChecks.checkServers(pools.configs, listeners: (proxy?.listeners ?? []) + (admin.map { [$0] } ?? []), &diagnostics)
         let routes = RoutesSection.decode(
             reader.node("routes"), at: .root.key("routes"), poolNames: pools.definedNames, &diagnostics
         )

@@ -79,19 +79,14 @@ public enum ResponseSerializer {
     /// order (e.g. Retry-After), "Connection: close" if `close`, the empty line, then `body`.
     /// Bytes that cannot appear in a field are dropped from `contentType` and `extraFields`,
     /// so a stray CR/LF in proxy-supplied text cannot inject header lines.
-    public static func writeSimple(
-        status: Int, contentType: String, body: some Collection<UInt8>, close: Bool,
-        extraFields: [(String, String)] = [], into out: inout [UInt8]
-    ) {
+    /// A head of our own with the given fields in order (a static file's answer), no body.
+    public static func writeHead(status: Int, fields: [(String, String)], close: Bool, into out: inout [UInt8]) {
         out.append("HTTP/1.1 ")
         out.appendDecimal(UInt64(clamping: status))
         out.append(" ")
         out.appendFieldText(reasonPhrase(status))
-        out.append("\r\nContent-Type: ")
-        out.appendFieldText(contentType)
         out.append("\r\n")
-        out.appendContentLengthField(UInt64(body.count))
-        for (name, value) in extraFields {
+        for (name, value) in fields {
             out.appendFieldName(name)
             out.append(": ")
             out.appendFieldText(value)
@@ -99,6 +94,14 @@ public enum ResponseSerializer {
         }
         if close { out.append("Connection: close\r\n") }
         out.append("\r\n")
+    }
+
+    public static func writeSimple(
+        status: Int, contentType: String, body: some Collection<UInt8>, close: Bool,
+        extraFields: [(String, String)] = [], into out: inout [UInt8]
+    ) {
+        writeHead(status: status, fields: [("Content-Type", contentType), ("Content-Length", String(body.count))] + extraFields,
+                  close: close, into: &out)
         out.append(contentsOf: body)
     }
 }

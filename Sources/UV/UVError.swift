@@ -19,6 +19,8 @@ public struct UVError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `UV_ETIMEDOUT`, used for our own deadlines so callers see one error vocabulary.
     public static let timedOut = UVError(UV_ETIMEDOUT.rawValue)
     public static let addressInUse = UVError(UV_EADDRINUSE.rawValue)
+    /// `UV_EOF`: a file or stream ended before the bytes expected of it.
+    public static let endOfFile = UVError(UV_EOF.rawValue)
 
     /// Throws when `result` is a libuv error code.
     @inline(__always)

@@ -81,7 +81,7 @@ import Testing
         ErrorCase("unknown pool without suggestion", routes("[[routes]]\npool = \"backend\"\n"),
                   #"paddock.toml: routes[0].pool: "backend" is not a defined pool; defined pools: api, web"#),
         ErrorCase("route pool missing", routes("[[routes]]\nhost = \"a.example\"\n"),
-                  "paddock.toml: routes[0].pool: missing required key; expected one of the defined pools: api, web"),
+                  "paddock.toml: routes[0].pool: missing required key; expected one of the defined pools: api, web, or static = { root = \"/path\" }"),
         ErrorCase("prefix without slash", routes("[[routes]]\npath_prefix = \"api/\"\npool = \"api\"\n"),
                   #"paddock.toml: routes[0].path_prefix: "api/" does not start with "/"; expected a path such as "/api/""#),
         ErrorCase("prefix with space", routes("[[routes]]\npath_prefix = \"/a b\"\npool = \"api\"\n"),

@@ -19,7 +19,7 @@ import Testing
         ErrorCase("route key", F.proxy + F.webPool + "[[routes]]\npool = \"web\"\nhots = \"a.example\"\n",
                   #"paddock.toml: routes[0].hots: unknown key (did you mean "host"?)"#),
         ErrorCase("route key without suggestion", F.proxy + F.webPool + "[[routes]]\npool = \"web\"\nmethod = \"GET\"\n",
-                  "paddock.toml: routes[0].method: unknown key; known keys: host, path_prefix, pool"),
+                  "paddock.toml: routes[0].method: unknown key; known keys: host, path_prefix, pool, static"),
         ErrorCase("quoted odd key", F.minimal + "[proxy.\"a b\"]\n",
                   #"paddock.toml: proxy."a b": unknown key; known keys: listen, trust_forwarded_for, drop_underscore_headers, buffer_memory, temp_dir, max_temp_file, access_log, access_log_format"#),
         ErrorCase("timeouts key", F.minimal + "[timeouts]\nclient_heder = \"5s\"\n",

@@ -32,6 +32,11 @@ public enum ConfigDefaults {
     public static let slowStartMilliseconds: Int64 = 0
     public static let workers = 1
     public static let weight = 1
+    // a route's static = { ... }
+    public static let staticIndex = ""
+    public static let staticMaxAgeSeconds: Int64 = 3_600
+    public static let staticImmutablePattern = ""
+    public static let staticAllowDotfiles = false
     // a pool's health = { ... }
     public static let healthPath = "/health"
     public static let healthHost = "localhost"

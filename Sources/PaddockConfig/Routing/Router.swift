@@ -1,4 +1,4 @@
-/// Picks the pool for a request. Pure and precomputed, so it is cheap per request.
+/// Picks the route for a request. Pure and precomputed, so it is cheap per request.
 ///
 /// Precedence: routes whose `host` equals the request host are tried first, longest `pathPrefix`
 /// first; only if none of them matches are the host-less routes tried, again longest prefix first.
@@ -9,8 +9,18 @@ public struct Router: Sendable {
     /// A route reduced to what matching needs.
     private struct Candidate: Sendable {
         var prefix: [UInt8]
-        var pool: String
+        /// Index into `routes`.
+        var route: Int
     }
+
+    /// The route that matched, and how many bytes of the path its prefix took.
+    public struct Match: Sendable, Equatable {
+        public var route: Int
+        public var prefixLength: Int
+    }
+
+    /// The routes as given, in file order (`Match.route` indexes them).
+    public let routes: [RouteConfig]
 
     /// Invariant: every list is sorted longest prefix first, ties in file order; keys are normalized hosts.
     private let byHost: [String: [Candidate]]
@@ -18,10 +28,11 @@ public struct Router: Sendable {
 
     /// Hosts are normalized like the config does (lowercased, port stripped), so hand-built routes behave the same.
     public init(routes: [RouteConfig]) {
+        self.routes = routes
         var byHost: [String: [(Int, Candidate)]] = [:]
         var anyHost: [(Int, Candidate)] = []
         for (order, route) in routes.enumerated() {
-            let candidate = Candidate(prefix: Array((route.pathPrefix ?? "").utf8), pool: route.pool)
+            let candidate = Candidate(prefix: Array((route.pathPrefix ?? "").utf8), route: order)
             if let host = route.host {
                 byHost[HostName.normalize(host) ?? host.lowercased(), default: []].append((order, candidate))
             } else {
@@ -32,13 +43,18 @@ public struct Router: Sendable {
         self.anyHost = Self.ordered(anyHost)
     }
 
-    /// The pool for a request; `host` must already be lowercased with any port stripped (nil if the
+    /// The route for a request; `host` must already be lowercased with any port stripped (nil if the
     /// request has no Host), `path` is the request path bytes. Does not allocate.
-    public func pool(host: String?, path: some Collection<UInt8>) -> String? {
-        if let host, let candidates = byHost[host], let pool = Self.firstMatch(in: candidates, path: path) {
-            return pool
+    public func match(host: String?, path: some Collection<UInt8>) -> Match? {
+        if let host, let candidates = byHost[host], let match = Self.firstMatch(in: candidates, path: path) {
+            return match
         }
         return Self.firstMatch(in: anyHost, path: path)
+    }
+
+    /// The pool of the matching route, if it is one to a pool.
+    public func pool(host: String?, path: some Collection<UInt8>) -> String? {
+        match(host: host, path: path).flatMap { routes[$0.route].pool }
     }
 
     private static func ordered(_ entries: [(Int, Candidate)]) -> [Candidate] {
@@ -47,7 +63,7 @@ public struct Router: Sendable {
         }.map(\.1)
     }
 
-    private static func firstMatch(in candidates: [Candidate], path: some Collection<UInt8>) -> String? {
+    private static func firstMatch(in candidates: [Candidate], path: some Collection<UInt8>) -> Match? {
         let contiguous = path.withContiguousStorageIfAvailable { bytes in
             candidates.first { candidate in
                 candidate.prefix.count <= bytes.count && candidate.prefix.withUnsafeBufferPointer { prefix in
@@ -55,7 +71,7 @@ public struct Router: Sendable {
                 }
             }
         }
-        if let contiguous { return contiguous?.pool }
-        return candidates.first { path.starts(with: $0.prefix) }?.pool
+        let found = contiguous ?? candidates.first { path.starts(with: $0.prefix) }
+        return found.map { Match(route: $0.route, prefixLength: $0.prefix.count) }
     }
 }

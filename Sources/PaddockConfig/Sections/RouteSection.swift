@@ -1,6 +1,6 @@
 /// One `[[routes]]` table.
 enum RouteSection {
-    static let schema: TableSchema = ["host", "path_prefix", "pool"]
+    static let schema: TableSchema = ["host", "path_prefix", "pool", "static"]
 
     /// The route, or nil if anything in it was reported.
     static func decode(
@@ -10,10 +10,19 @@ enum RouteSection {
         let errorsBefore = diagnostics.errors.count
         let host = reader.optional("host", hostName, &diagnostics)
         let pathPrefix = reader.optional("path_prefix", Self.pathPrefix, &diagnostics)
-        let poolExpected = poolNames.isEmpty ? "a pool name" : "one of the defined pools: \(poolNames.joined(separator: ", "))"
-        let pool = reader.required("pool", poolReference(poolNames), expected: poolExpected, &diagnostics)
-        guard let pool, diagnostics.errors.count == errorsBefore else { return nil }
-        return RouteConfig(host: host, pathPrefix: pathPrefix, pool: pool)
+        let target: RouteConfig.Target?
+        if let files = reader.node("static") {
+            if reader.node("pool") != nil {
+                diagnostics.report(path.key("static"), "a route serves a pool or a folder, not both; remove pool or static")
+            }
+            target = StaticSection.decode(files, at: path.key("static"), &diagnostics).map { .files($0) }
+        } else {
+            let poolExpected = poolNames.isEmpty ? "a pool name" : "one of the defined pools: \(poolNames.joined(separator: ", "))"
+            target = reader.required("pool", poolReference(poolNames), expected: poolExpected + #", or static = { root = "/path" }"#,
+                                     &diagnostics).map { .pool($0) }
+        }
+        guard let target, diagnostics.errors.count == errorsBefore else { return nil }
+        return RouteConfig(host: host, pathPrefix: pathPrefix, target: target)
     }
 
     /// A host name, normalized (lowercased, port stripped).

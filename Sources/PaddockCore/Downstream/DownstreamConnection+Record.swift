@@ -76,6 +76,7 @@ extension DownstreamConnection {
         guard var record else { return }
         self.record = nil
         if record.responseHeadAt != nil, let writer = io?.responseWriter { record.bodyBytes = writer.bytesWritten }
+        if let staticOutput { record.bodyBytes = staticOutput.bodyBytes }
         context.finished(record)
     }
 

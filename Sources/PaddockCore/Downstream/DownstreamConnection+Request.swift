@@ -31,7 +31,12 @@ extension DownstreamConnection {
         let isHead = head.methodKind == .head
         let host = head.host.map { hostWithoutPort($0, in: input) }
         let path = UnsafeRawBufferPointer(rebasing: input[head.path])
-        guard let poolName = snapshot.router.pool(host: host, path: path), let pool = snapshot.pools[poolName] else {
+        let match = snapshot.router.match(host: host, path: path)
+        if let match, let site = snapshot.sites[match.route] {
+            return serveStatic(head, input: input, site: site,
+                               relative: UnsafeRawBufferPointer(rebasing: path[match.prefixLength...]))
+        }
+        guard let match, let poolName = snapshot.router.routes[match.route].pool, let pool = snapshot.pools[poolName] else {
             startRecord(head, input: input, pool: nil, requestID: nil)
             return .localAnswer(LocalResponse(status: 404, message: "no route for this host and path", headOnly: isHead),
                                 mustClose: bodyFollows || !head.keepAlive)

@@ -124,6 +124,10 @@ extension DownstreamConnection {
         case let .startResponse(keepAlive):
             guard let io else { return nil }
             return io.startResponse(keepAlive: keepAlive)
+        case .deliverFile:
+            // nil from `deliver` means "not yet", so it must not fall back to "delivered".
+            guard let staticOutput else { return .responseDelivered }
+            return staticOutput.deliver()
         case .deliverResponse:
             guard let output = io?.responseOutput else { return .responseDelivered }
             let drained = output.drain()

@@ -22,6 +22,8 @@ final class DownstreamConnection {
     var io: ExchangeIO?
     /// What the current request did so far, for the access log and the metrics.
     var record: RequestRecord?
+    /// A static route's answer being sent; nil otherwise.
+    var staticOutput: StaticOutput?
     var scratch: [UInt8] = []
     /// One libuv timer for all deadlines, armed at or before the earliest (see `Deadlines`).
     private let timer: LoopTimer
@@ -137,6 +139,8 @@ final class DownstreamConnection {
 
     func endExchange() {
         finishRecord()
+        staticOutput?.close()
+        staticOutput = nil
         io?.discardBuffers()
         io = nil
     }

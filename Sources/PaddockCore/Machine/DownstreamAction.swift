@@ -81,6 +81,8 @@ enum ClientStep: Equatable, Sendable {
     case startResponse(keepAlive: Bool)
     /// Move more of a buffered response to the client.
     case deliverResponse
+    /// Move more of a file (a static route's answer) to the client.
+    case deliverFile
     /// Write a response of our own; then close after flushing it, or go on with the next request.
     case answer(LocalResponse, close: Bool)
     /// Keep-alive: read the next request (maybe already buffered).

@@ -14,6 +14,11 @@ enum DownstreamEvent: Equatable, Sendable {
     /// A complete head the proxy answers itself; `mustClose` when the connection cannot go on
     /// (a body follows that was not read, or the client asked to close).
     case localAnswer(LocalResponse, mustClose: Bool)
+    /// A static route's answer is ready to go (its head, and a file or a short body);
+    /// `mustClose` as for `localAnswer`.
+    case fileAnswer(mustClose: Bool)
+    /// A read of the file being sent finished: there is more to write.
+    case fileDataRead
     case requestBodyComplete
     /// The client half-closed its write side (EOF). It may still read (RFC 9112 §9.6).
     case downstreamReadClosed

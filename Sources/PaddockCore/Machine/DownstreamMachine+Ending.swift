@@ -14,6 +14,8 @@ extension DownstreamMachine {
         case let .tunnel(server, _):
             action.upstream = .release(server, reusable: false)
             started = true
+        case .sendingFile:
+            started = true
         case .closing, .closed:
             action.client = .close
             state = .closed
@@ -49,6 +51,8 @@ extension DownstreamMachine {
             if exchange.response.hasStarted { action.client = .abort }
         case let .tunnel(server, _):
             action.upstream = .release(server, reusable: false)
+        case .sendingFile:
+            action.client = .abort  // a file cut short must not look complete
         default:
             break
         }

@@ -17,6 +17,8 @@ extension DownstreamMachine {
             guard case .attached = exchange.upstream else { return .none }
             deadlines.set(.clientBody, at: now + settings.clientBody)
             return DownstreamAction(upstream: .pumpRequestBody)
+        case .sendingFile:
+            return DownstreamAction(client: .holdInput)
         case .tunnel:
             return DownstreamAction(client: .relayFromClient)
         case .closing:
@@ -63,6 +65,23 @@ extension DownstreamMachine {
         return DownstreamAction(client: .answer(response, close: close))
     }
 
+    /// A static route answers: the head and body go out at the client's pace.
+    mutating func fileAnswer(mustClose: Bool, now: UInt64) -> DownstreamAction {
+        guard state == .idle || state == .readingHead else { return .none }
+        deadlines.clear(.clientHeader)
+        deadlines.clear(.clientIdle)
+        state = .sendingFile(keepAlive: !(mustClose || shuttingDown || readClosed))
+        deadlines.set(.clientSend, at: now + settings.clientSend)
+        return DownstreamAction(client: .deliverFile)
+    }
+
+    /// The client took bytes, or a file read finished: move more, with the client's deadline renewed.
+    mutating func fileProgress(now: UInt64) -> DownstreamAction {
+        guard case .sendingFile = state else { return .none }
+        deadlines.set(.clientSend, at: now + settings.clientSend)
+        return DownstreamAction(client: .deliverFile)
+    }
+
     mutating func requestBodyComplete(now: UInt64) -> DownstreamAction {
         guard var exchange, exchange.body == .receiving else { return .none }
         exchange.body = .received
@@ -98,6 +117,8 @@ extension DownstreamMachine {
             if exchange.plan.bufferBody { return DownstreamAction(client: .readBody) }
             if case .attached = exchange.upstream { return DownstreamAction(upstream: .pumpRequestBody) }
             return .none
+        case .sendingFile:
+            return .none  // the answer goes on; the connection closes after it
         case .tunnel:
             return endTunnel(now: now)
         case .closing:

@@ -59,6 +59,8 @@ extension DownstreamMachine {
             case .awaitingHead:
                 return .none
             }
+        case .sendingFile:
+            return fileProgress(now: now)
         case .tunnel:
             return DownstreamAction(upstream: .resumeServerRelay)
         default:
@@ -89,6 +91,7 @@ extension DownstreamMachine {
     }
 
     mutating func responseDelivered(now: UInt64) -> DownstreamAction {
+        if case let .sendingFile(keepAlive) = state { return finishExchange(keepAlive: keepAlive, now: now) }
         guard let exchange, case let .delivering(keepAlive) = exchange.response else { return .none }
         return finishExchange(keepAlive: keepAlive, now: now)
     }

@@ -7,6 +7,8 @@
 /// - `idle`: between requests (keep-alive); `clientIdle` closes it quietly.
 /// - `readingHead`: part of a head arrived; `clientHeader` answers 408.
 /// - `exchange`: a request is being proxied (see `Exchange`). Pipelined requests wait unparsed.
+/// - `sendingFile`: a static route's answer is going out; `clientSend` bounds a client that stops
+///   taking it.
 /// - `tunnel`: after a 101, bytes are relayed both ways until either side closes or `tunnelIdle`.
 /// - `closing`: the last bytes are flushing; input is discarded until EOF or `linger`.
 /// - `closed`: terminal; every event is ignored.
@@ -31,6 +33,7 @@ struct DownstreamMachine: Sendable {
         case idle
         case readingHead
         case exchange(Exchange)
+        case sendingFile(keepAlive: Bool)
         case tunnel(ServerRef, idleLimit: UInt64)
         case closing
         case closed
@@ -70,6 +73,8 @@ struct DownstreamMachine: Sendable {
         case .headStarted: return headStarted(now: now)
         case let .requestHead(plan): return requestHead(plan, now: now)
         case let .localAnswer(response, mustClose): return localAnswer(response, mustClose: mustClose, now: now)
+        case let .fileAnswer(mustClose): return fileAnswer(mustClose: mustClose, now: now)
+        case .fileDataRead: return fileProgress(now: now)
         case .requestBodyComplete: return requestBodyComplete(now: now)
         case .downstreamReadClosed: return downstreamReadClosed(now: now)
         case .downstreamFailed, .forceClose: return closeNow()

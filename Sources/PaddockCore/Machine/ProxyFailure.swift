@@ -13,6 +13,8 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
     case queueFull(pool: String)
     case queueTimeout(pool: String)
     case bufferFailed(SpillError)
+    /// Reading a static route's file failed midway.
+    case staticFileFailed(UVError)
     case upstreamTimeout
     /// The response body stopped arriving for `upstream_idle`.
     case upstreamStalled
@@ -39,6 +41,8 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
             LocalResponse(status: 503, message: "no worker in pool \"\(pool)\" became free in time", retryAfterSeconds: 1)
         case .bufferFailed:
             LocalResponse(status: 500, message: "the proxy could not buffer this message")
+        case .staticFileFailed:
+            LocalResponse(status: 500, message: "the file could not be read")
         case .upstreamTimeout, .upstreamStalled:
             LocalResponse(status: 504, message: "the server did not answer in time")
         case .upstreamClosedEarly:
@@ -72,7 +76,7 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .badRequest, .badRequestBody, .bodyTooLarge, .clientTimeout, .clientClosed: .debug
         case .queueFull, .queueTimeout: .notice
-        case .noServerReachable, .upstreamTimeout, .upstreamStalled, .bufferFailed, .upstreamClosedEarly, .upstreamAborted, .badResponse: .warning
+        case .noServerReachable, .upstreamTimeout, .upstreamStalled, .bufferFailed, .staticFileFailed, .upstreamClosedEarly, .upstreamAborted, .badResponse: .warning
         }
     }
 
@@ -87,6 +91,7 @@ enum ProxyFailure: Equatable, Sendable, CustomStringConvertible {
         case let .queueFull(pool): "queue of pool \(pool) is full (max_queue)"
         case let .queueTimeout(pool): "request waited longer than queue_timeout in pool \(pool)"
         case let .bufferFailed(error): "buffering failed: \(error)"
+        case let .staticFileFailed(error): "reading a static file failed: \(error)"
         case .upstreamTimeout: "server did not answer within upstream_response"
         case .upstreamStalled: "server sent nothing for upstream_idle in the middle of the response body"
         case let .upstreamClosedEarly(error): "server closed the connection before answering\(error.map { " (\($0))" } ?? "")"

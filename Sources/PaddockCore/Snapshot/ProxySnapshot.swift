@@ -33,6 +33,8 @@ final class ProxySnapshot: Sendable {
     let config: Config
     let router: Router
     let pools: [String: UpstreamPool]
+    /// The folders of static routes, by route index.
+    let sites: [Int: StaticSite]
     let limits: HTTPLimits
     /// The client-side deadlines of the downstream state machine (`linger` comes from the context).
     let clientTimeouts: DownstreamMachine.Settings
@@ -45,6 +47,11 @@ final class ProxySnapshot: Sendable {
         var pools: [String: UpstreamPool] = [:]
         for pool in config.pools { pools[pool.name] = UpstreamPool(config: pool, shared: shared[pool.name]!) }
         self.pools = pools
+        var sites: [Int: StaticSite] = [:]
+        for (index, route) in config.routes.enumerated() {
+            if case let .files(files) = route.target { sites[index] = StaticSite(config: files) }
+        }
+        self.sites = sites
         limits = HTTPLimits(maxRequestLineBytes: config.limits.maxURIBytes, maxFieldCount: config.limits.maxHeaders,
                             maxHeadBytes: config.limits.maxHeaderBytes,
                             dropUnderscoreFields: config.proxy.dropUnderscoreHeaders)

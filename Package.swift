@@ -22,6 +22,14 @@ let package = Package(
         ),
         // Thin Swift layer over libuv; the only importer of CLibUV.
         .target(name: "UV", dependencies: ["CLibUV"]),
+        // OpenSSL 3 from Debian's libssl-dev.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // TLS over the Transport seam (memory BIOs); the only importer of COpenSSL.
+        .target(name: "TLS", dependencies: ["UV", "COpenSSL", "PaddockConfig"]),
         // I/O-free HTTP/1.1 codec.
         .target(name: "HTTP1"),
         // TOML -> validated Config.
@@ -33,7 +41,7 @@ let package = Package(
         .target(
             name: "PaddockCore",
             dependencies: [
-                "UV", "HTTP1", "PaddockConfig",
+                "UV", "TLS", "HTTP1", "PaddockConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -41,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "paddock",
             dependencies: [
-                "PaddockCore", "PaddockConfig",
+                "PaddockCore", "PaddockConfig", "TLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +61,7 @@ let package = Package(
         .testTarget(name: "PaddockConfigTests", dependencies: ["PaddockConfig"]),
         .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
         .testTarget(name: "UVTests", dependencies: ["UV"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "UV"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,7 +22,8 @@ public enum ResponseSerializer {
     /// (the id the proxy forwarded), written after the server's fields.
     public static func writeHead(
         _ head: ResponseHead, source: UnsafeRawBufferPointer, body: DownstreamBodyFraming,
-        keepAlive: Bool, clientVersion: HTTPVersion, requestID: String? = nil, into out: inout [UInt8]
+        keepAlive: Bool, clientVersion: HTTPVersion, requestID: String? = nil,
+        strictTransportSecurity: String? = nil, into out: inout [UInt8]
     ) {
         out.append("HTTP/1.1 ")
         out.appendDecimal(UInt64(clamping: head.status))
@@ -43,6 +44,9 @@ public enum ResponseSerializer {
                 continue
             case .xRequestID where requestID != nil:
                 continue
+            case .other where strictTransportSecurity != nil
+                && source.equalsIgnoringCase(field.name, "strict-transport-security"):
+                continue
             default:
                 out.append(field.name, of: source)
                 out.append(": ")
@@ -53,6 +57,9 @@ public enum ResponseSerializer {
 
         if let requestID {
             out.appendField("X-Request-ID", text: requestID)
+        }
+        if let strictTransportSecurity {
+            out.appendField("Strict-Transport-Security", text: strictTransportSecurity)
         }
 
         switch body {

@@ -1,5 +1,6 @@
 import Logging
 import PaddockConfig
+import TLS
 import UV
 
 /// The proxy on one event loop: its listeners, the admin endpoint, every client connection, and the
@@ -10,7 +11,26 @@ public final class Proxy {
     /// A listener and the config address it was bound for, so a reload keeps the ones that stay.
     private struct BoundListener {
         let address: SocketAddressSpec
+        /// A `[tls]` listener: its connections speak TLS.
+        let isTLS: Bool
         let listener: Listener
+    }
+
+    /// The listeners a config asks for: `[proxy] listen`, then `[tls] listen`.
+    private static func wanted(_ config: Config) -> [(address: SocketAddressSpec, isTLS: Bool)] {
+        config.proxy.listen.map { ($0, false) } + (config.tls?.listen ?? []).map { ($0, true) }
+    }
+
+    /// The certificates of the current config, for new handshakes; connections keep the one they began with.
+    private var tlsContext: TLSContext?
+
+    private static func makeTLSContext(_ config: Config) throws(ProxyStartError) -> TLSContext? {
+        guard let tls = config.tls else { return nil }
+        do {
+            return try TLSContext(tls)
+        } catch {
+            throw ProxyStartError(address: error.file, detail: error.reason, action: "cannot use")
+        }
     }
 
     private var listeners: [BoundListener] = []
@@ -32,14 +52,15 @@ public final class Proxy {
     public func start() throws(ProxyStartError) {
         let config = context.snapshot.config
         context.accessLog = try accessLog(for: config.proxy.accessLog)
-        listeners = try bindListeners(config.proxy.listen, keeping: [])
+        tlsContext = try Self.makeTLSContext(config)
+        listeners = try bindListeners(Self.wanted(config), keeping: [])
         do {
             adminListener = try bindAdmin(config.admin?.listen, keeping: nil)
         } catch {
             closeListeners()
             throw error
         }
-        for bound in listeners { context.logger.info("listening on \(bound.listener.endpoint)") }
+        for bound in listeners { context.logger.info("listening on \(bound.isTLS ? "https://" : "")\(bound.listener.endpoint)") }
         if let admin = adminListener { context.logger.info("admin endpoint on http://\(admin.listener.endpoint)/health") }
         startHealthChecks()
     }
@@ -99,7 +120,7 @@ public final class Proxy {
         // An address moving between the admin and the proxy listeners is still bound by the other
         // kind: in use, as it would be for TCP (and a unix path must not be unlinked under it).
         if let admin = adminListener, config.admin?.listen != admin.address,
-           config.proxy.listen.contains(admin.address) {
+           Self.wanted(config).contains(where: { $0.address == admin.address }) {
             throw ProxyStartError(address: admin.address.description, error: .addressInUse)
         }
         if let address = config.admin?.listen, address != adminListener?.address,
@@ -107,7 +128,9 @@ public final class Proxy {
             throw ProxyStartError(address: address.description, error: .addressInUse)
         }
         let accessLog = try accessLog(for: config.proxy.accessLog)
-        let listeners = try bindListeners(config.proxy.listen, keeping: self.listeners)
+        // Certificates are read again on every reload, so renewed files take effect for new handshakes.
+        let tls = try Self.makeTLSContext(config)
+        let listeners = try bindListeners(Self.wanted(config), keeping: self.listeners)
         let admin: BoundListener?
         do {
             admin = try bindAdmin(config.admin?.listen, keeping: adminListener)
@@ -117,15 +140,16 @@ public final class Proxy {
         }
         close(self.listeners, except: listeners)
         if let old = adminListener, old.listener !== admin?.listener { old.listener.close() }
-        for bound in listeners where !self.listeners.contains(where: { $0.address == bound.address }) {
-            context.logger.info("listening on \(bound.listener.endpoint)")
+        for bound in listeners where !self.listeners.contains(where: { $0.listener === bound.listener }) {
+            context.logger.info("listening on \(bound.isTLS ? "https://" : "")\(bound.listener.endpoint)")
         }
-        for bound in self.listeners where !listeners.contains(where: { $0.address == bound.address }) {
+        for bound in self.listeners where !listeners.contains(where: { $0.listener === bound.listener }) {
             context.logger.info("no longer listening on \(bound.listener.endpoint)")
         }
         self.listeners = listeners
         adminListener = admin
         context.accessLog = accessLog
+        tlsContext = tls
         install(config)
         startHealthChecks()
         // New listeners start unpaused, and the limit itself may have changed.
@@ -138,16 +162,17 @@ public final class Proxy {
 
     /// The listeners for `addresses`: those in `current` that stay, the others newly bound. On a
     /// failure the newly bound ones are closed again.
-    private func bindListeners(_ addresses: [SocketAddressSpec],
+    private func bindListeners(_ wanted: [(address: SocketAddressSpec, isTLS: Bool)],
                                keeping current: [BoundListener])
         throws(ProxyStartError) -> [BoundListener] {
         var result: [BoundListener] = []
         do {
-            for address in addresses {
-                if let kept = current.first(where: { $0.address == address }) {
+            for (address, isTLS) in wanted {
+                if let kept = current.first(where: { $0.address == address && $0.isTLS == isTLS }) {
                     result.append(kept)
                 } else {
-                    result.append(BoundListener(address: address, listener: try bind(address) { [unowned self] socket in self.accept(socket) }))
+                    let listener = try bind(address) { [unowned self] socket in self.accept(socket, isTLS: isTLS) }
+                    result.append(BoundListener(address: address, isTLS: isTLS, listener: listener))
                 }
             }
         } catch {
@@ -161,7 +186,7 @@ public final class Proxy {
         throws(ProxyStartError) -> BoundListener? {
         guard let address else { return nil }
         if let current, current.address == address { return current }
-        return BoundListener(address: address, listener: try bind(address) { [unowned self] socket in self.acceptAdmin(socket) })
+        return BoundListener(address: address, isTLS: false, listener: try bind(address) { [unowned self] socket in self.acceptAdmin(socket) })
     }
 
     private func close(_ listeners: [BoundListener],
@@ -177,12 +202,25 @@ public final class Proxy {
         }
     }
 
-    private func accept(_ socket: Socket) {
+    private func accept(_ socket: Socket, isTLS: Bool) {
         guard !stopping else {
             socket.close()
             return
         }
-        let connection = DownstreamConnection(transport: socket, context: context)
+        let transport: any Transport
+        if isTLS {
+            guard let tlsContext, let stream = TLSStream(inner: socket, loop: context.loop, context: tlsContext) else {
+                socket.close()
+                return
+            }
+            let logger = context.logger
+            let peer = socket.peerIP ?? "unix"
+            stream.onHandshakeFailure = { reason in logger.debug("TLS from \(peer): \(reason)") }
+            transport = stream
+        } else {
+            transport = socket
+        }
+        let connection = DownstreamConnection(transport: transport, context: context, isTLS: isTLS)
         connections[ObjectIdentifier(connection)] = connection
         context.downstreamConnections.value += 1
         context.metrics.connectionAccepted()
@@ -278,8 +316,18 @@ public final class Proxy {
 
 public struct ProxyStartError: Error, CustomStringConvertible {
     public var address: String
-    public var error: UVError
+    public var error: UVError?
+    /// Why, when it is not a libuv error.
+    public var detail: String?
     /// What could not be done with `address`.
     public var action = "cannot listen on"
-    public var description: String { "\(action) \(address): \(error)" }
+
+    public init(address: String, error: UVError? = nil, detail: String? = nil, action: String = "cannot listen on") {
+        self.address = address
+        self.error = error
+        self.detail = detail
+        self.action = action
+    }
+
+    public var description: String { "\(action) \(address): \(detail ?? error.map { "\($0)" } ?? "unknown error")" }
 }

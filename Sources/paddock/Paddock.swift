@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import PaddockConfig
 import PaddockCore
+import TLS
 import UV
 #if canImport(Glibc)
 import Glibc
@@ -27,13 +28,22 @@ struct ConfigOption: ParsableArguments {
 }
 
 /// Loads and validates a config file, or prints every error (file, key, reason) and exits 1.
+/// `[tls]` files are loaded too: each must parse, the key must match, the certificate must not have
+/// expired (one that expires within 14 days is a warning).
 func loadConfig(path: String) throws -> Config {
+    let config: Config
     do {
-        return try ConfigLoader.load(path: path)
+        config = try ConfigLoader.load(path: path)
     } catch {
         printToStandardError(error.description)
         throw ExitCode(1)
     }
+    let problems = config.tls.map(TLSContext.check) ?? []
+    for problem in problems {
+        printToStandardError("\(problem.isWarning ? "warning: " : "")\(path): tls.certificates: \(problem)")
+    }
+    if problems.contains(where: { !$0.isWarning }) { throw ExitCode(1) }
+    return config
 }
 
 struct Check: ParsableCommand {

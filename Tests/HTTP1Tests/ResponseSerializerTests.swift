@@ -32,6 +32,18 @@ import Testing
             == "HTTP/1.1 200 OK\r\nX-Request-ID: app-made\r\nContent-Length: 0\r\n\r\n")
     }
 
+    @Test func hstsReplacesTheServersOwn() {
+        let raw = "HTTP/1.1 200 OK\r\nstrict-transport-security: max-age=1\r\nContent-Length: 0\r\n\r\n"
+        guard let p = response(raw, method: .get) else { return }
+        var out: [UInt8] = []
+        p.bytes.withUnsafeBytes {
+            ResponseSerializer.writeHead(p.head, source: $0, body: .contentLength(0), keepAlive: true, clientVersion: .http1_1,
+                                         strictTransportSecurity: "max-age=31536000", into: &out)
+        }
+        #expect(String(decoding: out, as: UTF8.self)
+            == "HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=31536000\r\nContent-Length: 0\r\n\r\n")
+    }
+
     @Test func rechunked() {
         #expect(Self.serialize(Self.upstream, body: .chunked) == Self.forwarded + "Transfer-Encoding: chunked\r\n\r\n")
     }

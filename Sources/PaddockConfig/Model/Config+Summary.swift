@@ -6,6 +6,9 @@ extension Config {
         var line = "\(file): \(counted(pools.count, "pool")) (\(poolParts.joined(separator: "; "))), "
         line += "\(counted(routes.count, "route")), listening on "
         line += proxy.listen.map(\.description).joined(separator: ", ")
+        if let tls {
+            line += "; TLS on " + tls.listen.map(\.description).joined(separator: ", ")
+        }
         if let admin {
             line += "; admin on \(admin.listen)"
         }

@@ -9,16 +9,19 @@ public struct Config: Sendable, Equatable {
     public var proxy: ProxyConfig
     public var timeouts: TimeoutsConfig
     public var limits: LimitsConfig
+    public var tls: TLSConfig?
     public var admin: AdminConfig?
     public var pools: [PoolConfig]
     public var routes: [RouteConfig]
 
     public init(file: String, proxy: ProxyConfig, timeouts: TimeoutsConfig = TimeoutsConfig(),
-                limits: LimitsConfig = LimitsConfig(), admin: AdminConfig? = nil, pools: [PoolConfig], routes: [RouteConfig]) {
+                limits: LimitsConfig = LimitsConfig(), tls: TLSConfig? = nil, admin: AdminConfig? = nil,
+                pools: [PoolConfig], routes: [RouteConfig]) {
         self.file = file
         self.proxy = proxy
         self.timeouts = timeouts
         self.limits = limits
+        self.tls = tls
         self.admin = admin
         self.pools = pools.sorted { $0.name < $1.name }
         self.routes = routes

@@ -32,6 +32,10 @@ public enum ConfigDefaults {
     public static let slowStartMilliseconds: Int64 = 0
     public static let workers = 1
     public static let weight = 1
+    // [tls]
+    public static let tlsMinVersion = TLSConfig.Version.tls12
+    public static let tlsRedirectHTTP = false
+    public static let tlsHSTS = ""
     // a route's static = { ... }
     public static let staticIndex = ""
     public static let staticMaxAgeSeconds: Int64 = 3_600

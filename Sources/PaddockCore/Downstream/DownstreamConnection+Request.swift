@@ -19,6 +19,17 @@ extension DownstreamConnection {
         }
     }
 
+    /// `[tls] redirect_http`: the same URL on https, with the first TLS listener's port (none for 443).
+    static func httpsRedirect(_ head: RequestHead, input: UnsafeRawBufferPointer, host: String?, port: UInt16) -> LocalResponse {
+        let isHead = head.methodKind == .head
+        guard let host, !host.isEmpty else {
+            return LocalResponse(status: 400, message: "a redirect to https needs a Host", headOnly: isHead)
+        }
+        let target = String(decoding: UnsafeRawBufferPointer(rebasing: input[head.target]), as: UTF8.self)
+        let url = "https://\(port == 443 ? host : "\(host):\(port)")\(target.hasPrefix("/") ? target : "/")"
+        return LocalResponse(status: 308, message: "this site is served over https: \(url)", headOnly: isHead, location: url)
+    }
+
     /// Routes a parsed head under the current snapshot and prepares its exchange.
     private func begin(_ head: RequestHead, input: UnsafeRawBufferPointer) -> DownstreamEvent {
         snapshot = context.snapshot
@@ -31,6 +42,11 @@ extension DownstreamConnection {
         let isHead = head.methodKind == .head
         let host = head.host.map { hostWithoutPort($0, in: input) }
         let path = UnsafeRawBufferPointer(rebasing: input[head.path])
+        if !isTLS, let tls = snapshot.config.tls, tls.redirectHTTP {
+            startRecord(head, input: input, pool: nil, requestID: nil)
+            return .localAnswer(Self.httpsRedirect(head, input: input, host: host, port: tls.redirectPort),
+                                mustClose: bodyFollows || !head.keepAlive)
+        }
         let match = snapshot.router.match(host: host, path: path)
         if let match, let site = snapshot.sites[match.route] {
             return serveStatic(head, input: input, site: site,
@@ -60,6 +76,7 @@ extension DownstreamConnection {
         var options = UpstreamRequestOptions(clientAddress: clientAddress, body: upstreamBody,
                                              keepAlive: pool.reusesConnections)
         options.trustForwardedFor = snapshot.config.proxy.trustForwardedFor
+        options.scheme = isTLS ? "https" : "http"
         options.upgrade = isUpgrade
         options.requestID = RequestID.accepted(from: head, in: input) ?? context.requestIDs.next()
         startRecord(head, input: input, pool: poolName, requestID: options.requestID)
@@ -74,7 +91,7 @@ extension DownstreamConnection {
         let io = ExchangeIO(pool: pool, plan: plan, client: transport, snapshot: snapshot,
                             highWaterBytes: context.writeHighWaterBytes, framing: head.framing,
                             upstreamHead: upstreamHead, upstreamChunked: upstreamBody == .chunked,
-                            requestID: options.requestID)
+                            requestID: options.requestID, strictTransportSecurity: strictTransportSecurity)
         if buffered {
             io.requestSpill = SpillBuffer(memoryLimit: Int(clamping: snapshot.config.proxy.bufferMemoryBytes),
                                           tempDirectory: snapshot.config.proxy.tempDirectory)

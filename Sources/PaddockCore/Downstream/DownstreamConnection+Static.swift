@@ -29,7 +29,8 @@ extension DownstreamConnection {
             return shortStaticAnswer(404, "no such file", isHead: isHead, mustClose: mustClose)
         }
         var bytes: [UInt8] = []
-        ResponseSerializer.writeHead(status: reply.status, fields: reply.fields, close: mustClose, into: &bytes)
+        let fields = reply.fields + (strictTransportSecurity.map { [("Strict-Transport-Security", $0)] } ?? [])
+        ResponseSerializer.writeHead(status: reply.status, fields: fields, close: mustClose, into: &bytes)
         let reader = FileReader(loop: context.loop, fd: fd)
         return startStaticOutput(StaticOutput(client: transport, head: bytes, reader: reader, body: reply.body,
                                               highWaterBytes: context.writeHighWaterBytes),
@@ -40,8 +41,9 @@ extension DownstreamConnection {
                                    mustClose: Bool) -> DownstreamEvent {
         let body = isHead ? [] : Array("\(status) \(ResponseSerializer.reasonPhrase(status)): \(message)\n".utf8)
         var bytes: [UInt8] = []
+        let fields = extra + (strictTransportSecurity.map { [("Strict-Transport-Security", $0)] } ?? [])
         ResponseSerializer.writeSimple(status: status, contentType: "text/plain; charset=utf-8", body: body,
-                                       close: mustClose, extraFields: extra, into: &bytes)
+                                       close: mustClose, extraFields: fields, into: &bytes)
         return startStaticOutput(StaticOutput(client: transport, head: bytes, shortBodyBytes: body.count, reader: nil,
                                               body: nil, highWaterBytes: context.writeHighWaterBytes),
                                  status: status, mustClose: mustClose)

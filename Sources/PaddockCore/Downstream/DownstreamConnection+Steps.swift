@@ -189,7 +189,9 @@ extension DownstreamConnection {
         let status = response.status
         let body = response.headOnly ? [] : Array("\(status) \(ResponseSerializer.reasonPhrase(status)): \(response.message)\n".utf8)
         var extra = response.retryAfterSeconds.map { [("Retry-After", String($0))] } ?? []
+        if let location = response.location { extra.append(("Location", location)) }
         if let requestID = io?.requestID { extra.append(("X-Request-ID", requestID)) }
+        if let hsts = strictTransportSecurity { extra.append(("Strict-Transport-Security", hsts)) }
         ResponseSerializer.writeSimple(status: status, contentType: "text/plain; charset=utf-8", body: body,
                                        close: close, extraFields: extra, into: &scratch)
         transport.write(scratch)

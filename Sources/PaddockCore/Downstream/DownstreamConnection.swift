@@ -33,14 +33,24 @@ final class DownstreamConnection {
     /// Called once when the connection is fully closed, so the proxy can forget it.
     var onClose: ((DownstreamConnection) -> Void)?
 
-    init(transport: any Transport, context: ProxyContext) {
+    /// The client came in on a `[tls]` listener (sent upstream as `X-Forwarded-Proto: https`).
+    let isTLS: Bool
+
+    /// `[tls] hsts`, on a TLS connection, when set.
+    var strictTransportSecurity: String? {
+        guard isTLS, let hsts = snapshot.config.tls?.hsts, !hsts.isEmpty else { return nil }
+        return hsts
+    }
+
+    init(transport: any Transport, context: ProxyContext, isTLS: Bool = false) {
         self.transport = transport
         self.context = context
+        self.isTLS = isTLS
         snapshot = context.snapshot
         timer = LoopTimer(loop: context.loop)
         parser = RequestHeadParser(limits: snapshot.limits)
         clientAddress = transport.peerIP ?? "unix"
-        machine = DownstreamMachine(settings: Self.settings(snapshot, context), now: context.loop.now)
+        machine = DownstreamMachine(settings: Self.settings(snapshot, context), now: context.loop.now, handshake: isTLS)
         pending.reserveCapacity(4)
         transport.delegate = self
     }

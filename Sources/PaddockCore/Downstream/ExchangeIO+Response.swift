@@ -61,7 +61,8 @@ extension ExchangeIO {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(head.headLength + 64)
         ResponseSerializer.writeHead(head, source: input, body: responseFraming, keepAlive: keepAlive,
-                                     clientVersion: plan.clientVersion, requestID: requestID, into: &bytes)
+                                     clientVersion: plan.clientVersion, requestID: requestID,
+                                     strictTransportSecurity: strictTransportSecurity, into: &bytes)
         responseWriter = FramedWriter(head: bytes, chunked: responseFraming == .chunked && responseDecoder != nil)
         responseStarted = true
         upstream.consume(head.headLength)

@@ -22,6 +22,8 @@ final class ExchangeIO {
     let highWaterBytes: Int
     /// Forwarded upstream and echoed to the client (see `RequestID`).
     let requestID: String?
+    /// `[tls] hsts` on a TLS connection, added to the response head.
+    let strictTransportSecurity: String?
     /// The serialized upstream head, kept for a retry on a fresh connection.
     var upstreamHead: [UInt8]
     let upstreamChunked: Bool
@@ -49,7 +51,8 @@ final class ExchangeIO {
     var responseOutput: BufferedOutput?
 
     init(pool: UpstreamPool, plan: RequestPlan, client: any Transport, snapshot: ProxySnapshot, highWaterBytes: Int,
-         framing: RequestBodyFraming, upstreamHead: [UInt8], upstreamChunked: Bool, requestID: String?) {
+         framing: RequestBodyFraming, upstreamHead: [UInt8], upstreamChunked: Bool, requestID: String?,
+         strictTransportSecurity: String? = nil) {
         self.pool = pool
         self.plan = plan
         self.client = client
@@ -58,6 +61,7 @@ final class ExchangeIO {
         maxBodyBytes = snapshot.config.limits.maxBodyBytes
         self.highWaterBytes = highWaterBytes
         self.requestID = requestID
+        self.strictTransportSecurity = strictTransportSecurity
         self.upstreamHead = upstreamHead
         self.upstreamChunked = upstreamChunked
         responseParser = ResponseHeadParser(limits: Self.responseLimits)

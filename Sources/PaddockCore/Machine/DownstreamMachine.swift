@@ -50,9 +50,16 @@ struct DownstreamMachine: Sendable {
     /// Taken from the snapshot of each new request.
     var settings: Settings
 
-    init(settings: Settings, now: UInt64) {
+    /// `handshake`: a TLS connection, whose handshake and first head together get `clientHeader`
+    /// (a client that connects to a TLS port sends at once; one that does not is a slow-header one).
+    init(settings: Settings, now: UInt64, handshake: Bool = false) {
         self.settings = settings
-        deadlines.set(.clientIdle, at: now + settings.clientIdle)
+        if handshake {
+            state = .readingHead
+            deadlines.set(.clientHeader, at: now + settings.clientHeader)
+        } else {
+            deadlines.set(.clientIdle, at: now + settings.clientIdle)
+        }
     }
 
     var exchange: Exchange? {

@@ -166,4 +166,6 @@ struct LocalResponse: Equatable, Sendable {
     var retryAfterSeconds: Int? = nil
     /// The answer to a HEAD request: the same head, no body.
     var headOnly = false
+    /// Sent as `Location` (308 to https).
+    var location: String? = nil
 }

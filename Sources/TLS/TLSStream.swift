@@ -1,0 +1,258 @@
+import COpenSSL
+import UV
+
+/// A server-side TLS connection over another `Transport` (a `Socket`): libuv moves the bytes,
+/// OpenSSL only transforms them, through two memory BIOs. To the core it is just a Transport: it
+/// never knows whether a stream is encrypted.
+///
+/// - Ciphertext read from the socket goes into the read BIO; the handshake runs, then `SSL_read`
+///   fills a plaintext input buffer that `readable` shows.
+/// - Plaintext written before the handshake is done waits; after, `SSL_write` turns it into
+///   records in the write BIO, which are written to the socket at once.
+/// - A delegate method is never called from inside a call the delegate made: work that a call
+///   like `consume` or `startReading` makes possible runs on a later loop turn.
+public final class TLSStream: Transport, TransportDelegate {
+    private let inner: any Transport
+    private let loop: EventLoop
+    private let context: TLSContext  // kept alive for its SSL_CTXs and the SNI callback
+    private let ssl: OpaquePointer
+    private let readBIO: OpaquePointer
+    private let writeBIO: OpaquePointer
+    public weak var delegate: TransportDelegate?
+
+    private let capacity: Int
+    private var plain: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    private var wantsReading = false
+    private var handshakeDone = false
+    /// Plaintext written before the handshake finished.
+    private var early: [UInt8] = []
+    private var peerFinished = false
+    private var reportedEOF = false
+    private var dead = false
+    private var pumpScheduled = false
+    /// Why a handshake failed, for a debug log line (garbage, plain HTTP, an old client).
+    public var onHandshakeFailure: ((String) -> Void)?
+
+    /// nil when OpenSSL cannot make a connection object (out of memory).
+    public init?(inner: any Transport, loop: EventLoop, context: TLSContext, maxInputBytes: Int = 128 * 1024) {
+        guard let ssl = context.makeSSL() else { return nil }
+        self.inner = inner
+        self.loop = loop
+        self.context = context
+        self.ssl = ssl
+        readBIO = BIO_new(BIO_s_mem())
+        writeBIO = BIO_new(BIO_s_mem())
+        SSL_set_bio(ssl, readBIO, writeBIO)  // the SSL owns both BIOs from here
+        SSL_set_accept_state(ssl)
+        capacity = maxInputBytes
+        plain = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        inner.delegate = self
+    }
+
+    deinit {
+        SSL_free(ssl)
+        plain.deallocate()
+    }
+
+    /// The protocol ALPN chose ("http/1.1"), if any.
+    public var negotiatedProtocol: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    // MARK: Transport
+
+    public var readable: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: plain[start..<end]) }
+    public var isInputFull: Bool { end - start >= capacity }
+
+    public func consume(_ count: Int) {
+        start += count
+        if start == end { start = 0; end = 0 }
+        scheduleAdvance()
+    }
+
+    public var isReading: Bool { wantsReading }
+
+    public func startReading() {
+        wantsReading = true
+        inner.startReading()
+        scheduleAdvance()
+    }
+
+    public func stopReading() {
+        wantsReading = false
+        inner.stopReading()
+    }
+
+    public func releaseInputMemory() {
+        guard start == end, plain.baseAddress != nil else { return }
+        plain.deallocate()
+        plain = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        inner.releaseInputMemory()
+    }
+
+    public func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) {
+        guard !dead else { return }
+        guard handshakeDone else {
+            early += first
+            early += second
+            return
+        }
+        encrypt(first)
+        encrypt(second)
+        flushOut()
+    }
+
+    public var writeQueueBytes: Int { inner.writeQueueBytes + early.count + Int(BIO_ctrl_pending(writeBIO)) }
+
+    public func shutdown(_ completion: @escaping (UVError?) -> Void) {
+        if handshakeDone && !dead {
+            _ = SSL_shutdown(ssl)  // our close_notify
+            flushOut()
+        }
+        inner.shutdown(completion)
+    }
+
+    public func close() {
+        dead = true
+        delegate = nil
+        inner.close()
+    }
+
+    public func abort() {
+        dead = true
+        delegate = nil
+        inner.abort()
+    }
+
+    public var peerIP: String? { inner.peerIP }
+
+    // MARK: The socket's events
+
+    public func transportDidRead() {
+        let input = inner.readable
+        if !input.isEmpty {
+            _ = BIO_write(readBIO, input.baseAddress, Int32(input.count))
+            inner.consume(input.count)
+        }
+        advance()
+    }
+
+    public func transportDidReachEOF() {
+        peerFinished = true
+        advance()
+    }
+
+    public func transportDidFail(_ error: UVError) {
+        guard !dead else { return }
+        dead = true
+        delegate?.transportDidFail(error)
+    }
+
+    public func transportDidDrain() {
+        if early.isEmpty && BIO_ctrl_pending(writeBIO) == 0 { delegate?.transportDidDrain() }
+    }
+
+    // MARK: The engine
+
+    private func scheduleAdvance() {
+        guard !pumpScheduled, !dead else { return }
+        pumpScheduled = true
+        loop.runSoon { [weak self] in
+            guard let self else { return }
+            self.pumpScheduled = false
+            self.advance()
+        }
+    }
+
+    /// Runs the handshake, then decrypts what it can; tells the delegate of new plaintext or the end.
+    private func advance() {
+        guard !dead else { return }
+        if !handshakeDone {
+            let rc = SSL_do_handshake(ssl)
+            flushOut()
+            if rc == 1 {
+                handshakeDone = true
+                if !early.isEmpty {
+                    let pending = early
+                    early = []
+                    pending.withUnsafeBytes { encrypt($0) }
+                    flushOut()
+                }
+            } else {
+                let error = SSL_get_error(ssl, rc)
+                if error == SSL_ERROR_WANT_READ && !peerFinished { return }
+                return fail(peerFinished ? "the client left during the handshake" : "handshake failed: \(TLSContext.lastError())")
+            }
+        }
+        var got = false
+        while wantsReading && end - start < capacity {
+            if plain.baseAddress == nil { plain = .allocate(byteCount: capacity, alignment: 16) }
+            if end == capacity, start > 0 {
+                plain.baseAddress!.copyMemory(from: plain.baseAddress! + start, byteCount: end - start)
+                end -= start
+                start = 0
+            }
+            let count = SSL_read(ssl, plain.baseAddress! + end, Int32(capacity - end))
+            if count > 0 {
+                end += Int(count)
+                got = true
+                continue
+            }
+            let error = SSL_get_error(ssl, count)
+            if error == SSL_ERROR_WANT_READ { break }
+            if error == SSL_ERROR_ZERO_RETURN {  // close_notify
+                peerFinished = true
+                break
+            }
+            return fail("read failed: \(TLSContext.lastError())")
+        }
+        flushOut()  // a read may answer (TLS 1.3 tickets, key updates)
+        if got { delegate?.transportDidRead() }
+        // The end is told once everything before it was read (and nothing is left to decrypt).
+        if peerFinished && !reportedEOF && !dead && BIO_ctrl_pending(readBIO) == 0 && SSL_pending(ssl) == 0 {
+            reportedEOF = true
+            delegate?.transportDidReachEOF()
+        }
+    }
+
+    private func encrypt(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let chunk = min(bytes.count - offset, 1 << 30)
+            let written = SSL_write(ssl, base + offset, Int32(chunk))
+            guard written > 0 else {
+                let reason = "write failed: \(TLSContext.lastError())"
+                loop.runSoon { [weak self] in self?.fail(reason) }
+                return
+            }
+            offset += Int(written)
+        }
+    }
+
+    /// Moves the records OpenSSL produced to the socket.
+    private func flushOut() {
+        var buffer = [UInt8](repeating: 0, count: 0)
+        while BIO_ctrl_pending(writeBIO) > 0 {
+            let pending = Int(BIO_ctrl_pending(writeBIO))
+            if buffer.count < pending { buffer = [UInt8](repeating: 0, count: min(pending, 256 << 10)) }
+            let count = buffer.withUnsafeMutableBytes { BIO_read(writeBIO, $0.baseAddress, Int32($0.count)) }
+            guard count > 0 else { break }
+            buffer.withUnsafeBytes { inner.write(UnsafeRawBufferPointer(rebasing: $0[0..<Int(count)])) }
+        }
+    }
+
+    private func fail(_ reason: String) {
+        guard !dead else { return }
+        if !handshakeDone { onHandshakeFailure?(reason) }
+        dead = true
+        ERR_clear_error()
+        delegate?.transportDidFail(UVError(-71))  // EPROTO
+    }
+}

@@ -28,8 +28,10 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // TLS over the Transport seam (memory BIOs); the only importer of COpenSSL.
-        .target(name: "TLS", dependencies: ["UV", "COpenSSL", "PaddockConfig"]),
+        // The session-ticket key ring (C: it is OpenSSL callback code with process-wide state).
+        .target(name: "CTicketKeys", dependencies: ["COpenSSL"]),
+        // TLS over the Transport seam (memory BIOs); with CTicketKeys, the only user of OpenSSL.
+        .target(name: "TLS", dependencies: ["UV", "COpenSSL", "CTicketKeys", "PaddockConfig"]),
         // I/O-free HTTP/1.1 codec.
         .target(name: "HTTP1"),
         // TOML -> validated Config.

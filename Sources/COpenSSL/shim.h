@@ -18,4 +18,5 @@ static inline long paddock_ssl_ctx_set_options(SSL_CTX *ctx, long options) { ret
 static inline long paddock_ssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }
 // SSL_OP_* are built with SSL_OP_BIT(n), which Swift cannot import either.
 static inline long paddock_ssl_hardening_options(void) { return (long)(SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION); }
+
 #endif

@@ -40,6 +40,8 @@ public final class Proxy {
     /// Active health checks of the current config, one per server of a pool with `health`.
     private var probes: [HealthProbe] = []
     private var drainTimer: LoopTimer?
+    /// Rotates the TLS session-ticket keys (see `TLSContext.rotateTicketKeys`).
+    private var ticketKeyTimer: LoopTimer?
     private var stopping = false
     /// At `max_connections` since the last time there was room: the warning is logged once per episode.
     private var atConnectionLimit = false
@@ -61,6 +63,10 @@ public final class Proxy {
             throw error
         }
         for bound in listeners { context.logger.info("listening on \(bound.isTLS ? "https://" : "")\(bound.listener.endpoint)") }
+        let rotation = TLSContext.ticketKeyRotationMilliseconds
+        let timer = LoopTimer(loop: context.loop)
+        timer.start(milliseconds: rotation, repeat: rotation) { TLSContext.rotateTicketKeys() }
+        ticketKeyTimer = timer
         if let admin = adminListener { context.logger.info("admin endpoint on http://\(admin.listener.endpoint)/health") }
         startHealthChecks()
     }
@@ -281,6 +287,8 @@ public final class Proxy {
         guard !stopping else { return }
         stopping = true
         closeListeners()
+        ticketKeyTimer?.close()
+        ticketKeyTimer = nil
         for probe in probes { probe.stop() }
         probes.removeAll()
         for connection in adminConnections.values { connection.close() }

@@ -1,4 +1,5 @@
 import COpenSSL
+import CTicketKeys
 import PaddockConfig
 #if canImport(Glibc)
 import Glibc
@@ -63,6 +64,10 @@ public final class TLSContext: @unchecked Sendable {  // OpenSSL contexts are sa
         _ = SSL_CTX_set_cipher_list(context, intermediateCiphers)
         _ = paddock_ssl_ctx_set_options(context, paddock_ssl_hardening_options())
         _ = paddock_ssl_ctx_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS))
+        if paddock_ticket_key_count_now() == 0 { _ = paddock_ticket_rotate() }
+        _ = paddock_ssl_ctx_use_ticket_keys(context)
+        // A ticket is good while its key is current or previous: two rotation periods.
+        SSL_CTX_set_timeout(context, Int(2 * ticketKeyRotationMilliseconds / 1000))
         SSL_CTX_set_alpn_select_cb(context, { _, out, outLength, offered, offeredLength, _ in
             TLSContext.selectHTTP11(out, outLength, offered, offeredLength)
         }, nil)
@@ -93,6 +98,13 @@ public final class TLSContext: @unchecked Sendable {  // OpenSSL contexts are sa
         }
         return context
     }
+
+    /// How often the session-ticket key changes. A ticket stays good for two periods: made with the
+    /// newest key, accepted (and renewed) under the one before.
+    public static let ticketKeyRotationMilliseconds: UInt64 = 6 * 3_600_000
+
+    /// A new session-ticket key for every context of the process; the current one becomes the previous.
+    public static func rotateTicketKeys() { _ = paddock_ticket_rotate() }
 
     /// Problems `paddock check` reports: every file that does not load, and certificates that
     /// expire within 14 days (a warning).

@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -19,7 +20,7 @@ import httpx
 import pytest
 
 from harness import (
-    API_HOST, Paddock, async_pool, free_port, paddock_bin, pattern_bytes, sync_pool, wait_until_accepting,
+    API_HOST, Paddock, async_pool, free_port, paddock_bin, pattern_bytes, sync_pool, wait_for, wait_until_accepting,
 )
 
 CLIENT_HEADER = 2.0
@@ -267,3 +268,116 @@ def test_redirect_http_and_hsts(work_dir, pki, web_backend):
         assert status == 200 and headers["strict-transport-security"] == "max-age=31536000"
     finally:
         p.stop()
+
+
+def test_a_reload_picks_up_renewed_certificates_and_open_connections_keep_theirs(work_dir, pki, web_backend):
+    live = work_dir / "live-certs"
+    live.mkdir()
+    (live / "cert.pem").write_bytes((pki / "site.pem").read_bytes())
+    (live / "key.pem").write_bytes((pki / "site.key").read_bytes())
+    port = free_port()
+    tables = {"tls": {"listen": [f"127.0.0.1:{port}"],
+                      "certificates": [{"cert": str(live / "cert.pem"), "key": str(live / "key.pem")}]}}
+    p = Paddock("paddock-tls-reload", work_dir, pools={"web": sync_pool(web_backend)}, routes=[{"pool": "web"}],
+                proxy_extra={"access_log": "off"}, tables=tables)
+    p.tls_port = port
+    try:
+        wait_until_accepting(("127.0.0.1", port), p.proc)
+        ctx = client_context(pki)
+        ctx.check_hostname = False
+        before = tls_connect(p, pki, "site.test", ctx)
+        assert dict(x[0] for x in before.getpeercert()["subject"])["commonName"] == "site.test"
+        # The files are renewed in place (here: replaced by the api.test pair), then SIGHUP.
+        (live / "cert.pem").write_bytes((pki / "api.pem").read_bytes())
+        (live / "key.pem").write_bytes((pki / "api.key").read_bytes())
+        p.reload(generation=2)
+        with tls_connect(p, pki, "site.test", ctx) as after:
+            assert dict(x[0] for x in after.getpeercert()["subject"])["commonName"] == "api.test"
+            assert request(after, "/whoami")[0] == 200
+        # The connection opened before the reload still works, with its own certificate.
+        with before:
+            assert request(before, "/whoami")[0] == 200
+        # A broken file on reload changes nothing.
+        (live / "key.pem").write_text("broken\n")
+        p.proc.signal(signal.SIGHUP)
+        wait_for(lambda: "reload rejected" in p.log(), timeout=5, what="the rejected reload")
+        with tls_connect(p, pki, "site.test", ctx) as still:
+            assert dict(x[0] for x in still.getpeercert()["subject"])["commonName"] == "api.test"
+    finally:
+        p.stop()
+
+
+GB = 1_000_000_000
+
+
+def test_a_gigabyte_each_way_over_tls(tls_proxy, pki):
+    """1 GB down (the pattern's bytes, counted and hashed) and 1 GB up (hashed by the app), at once."""
+    results: dict = {}
+
+    def download():
+        expected = hashlib.sha256()
+        block = pattern_bytes(1 << 20)
+        left = GB
+        while left:
+            piece = block if left >= len(block) else block[:left]
+            expected.update(piece)
+            left -= len(piece)
+        got, digest = 0, hashlib.sha256()
+        with tls_connect(tls_proxy, pki) as sock:
+            sock.settimeout(60)
+            sock.sendall(f"GET /api/bytes?n={GB} HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += sock.recv(65536)
+            head, _, rest = data.partition(b"\r\n\r\n")
+            got, digest = len(rest), hashlib.sha256(rest)
+            while got < GB:
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                got += len(chunk)
+                digest.update(chunk)
+        results["down"] = (head.split(b" ")[1], got, digest.hexdigest() == expected.hexdigest())
+
+    def upload():
+        block = os.urandom(1 << 20)
+        digest = hashlib.sha256()
+        with tls_connect(tls_proxy, pki) as sock:
+            sock.settimeout(60)
+            sock.sendall(f"POST /api/upload HTTP/1.1\r\nHost: site.test\r\nContent-Length: {GB}\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            left = GB
+            while left:
+                piece = block if left >= len(block) else block[:left]
+                sock.sendall(piece)
+                digest.update(piece)
+                left -= len(piece)
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        results["up"] = (json.loads(data.partition(b"\r\n\r\n")[2]), digest.hexdigest())
+
+    threads = [threading.Thread(target=download, daemon=True), threading.Thread(target=upload, daemon=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a transfer did not finish within 120 s"
+    assert results["down"] == (b"200", GB, True)
+    body, sent = results["up"]
+    assert body == {"bytes": GB, "sha256": sent}
+
+
+@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3], ids=["1.2", "1.3"])
+def test_sessions_resume_with_a_ticket(tls_proxy, pki, version):
+    ctx = client_context(pki)
+    ctx.maximum_version = version
+    ctx.minimum_version = version
+    with tls_connect(tls_proxy, pki, "site.test", ctx) as first:
+        assert request(first, "/whoami")[0] == 200  # TLS 1.3 tickets arrive after the handshake
+        session = first.session
+    assert session is not None and session.has_ticket
+    raw = socket.create_connection(("127.0.0.1", tls_proxy.tls_port), timeout=5)
+    with ctx.wrap_socket(raw, server_hostname="site.test", session=session) as second:
+        assert second.session_reused, "the ticket was not accepted"
+        assert request(second, "/whoami")[0] == 200

@@ -32,6 +32,9 @@ public final class TLSStream: Transport, TransportDelegate {
     private var reportedEOF = false
     private var dead = false
     private var pumpScheduled = false
+    /// Where records are copied from the write BIO to the socket (which copies what it cannot write
+    /// at once), made once per connection.
+    private var records = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     /// Why a handshake failed, for a debug log line (garbage, plain HTTP, an old client).
     public var onHandshakeFailure: ((String) -> Void)?
 
@@ -54,6 +57,7 @@ public final class TLSStream: Transport, TransportDelegate {
     deinit {
         SSL_free(ssl)
         plain.deallocate()
+        records.deallocate()
     }
 
     /// The protocol ALPN chose ("http/1.1"), if any.
@@ -238,13 +242,11 @@ public final class TLSStream: Transport, TransportDelegate {
 
     /// Moves the records OpenSSL produced to the socket.
     private func flushOut() {
-        var buffer = [UInt8](repeating: 0, count: 0)
         while BIO_ctrl_pending(writeBIO) > 0 {
-            let pending = Int(BIO_ctrl_pending(writeBIO))
-            if buffer.count < pending { buffer = [UInt8](repeating: 0, count: min(pending, 256 << 10)) }
-            let count = buffer.withUnsafeMutableBytes { BIO_read(writeBIO, $0.baseAddress, Int32($0.count)) }
+            if records.baseAddress == nil { records = .allocate(byteCount: 64 << 10, alignment: 16) }
+            let count = BIO_read(writeBIO, records.baseAddress, Int32(records.count))
             guard count > 0 else { break }
-            buffer.withUnsafeBytes { inner.write(UnsafeRawBufferPointer(rebasing: $0[0..<Int(count)])) }
+            inner.write(UnsafeRawBufferPointer(rebasing: records[0..<Int(count)]))
         }
     }
 

@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "PaddockConfigTests", dependencies: ["PaddockConfig"]),
         .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
         .testTarget(name: "UVTests", dependencies: ["UV"]),
-        .testTarget(name: "TLSTests", dependencies: ["TLS", "UV"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "UV", "COpenSSL"]),
     ],
     swiftLanguageModes: [.v6]
 )

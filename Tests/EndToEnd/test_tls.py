@@ -191,6 +191,27 @@ def test_garbage_plain_http_and_vanishing_clients_cost_one_connection(tls_proxy,
     assert tls_proxy.proc.alive()
 
 
+def test_failed_handshakes_leak_nothing(tls_proxy, pki):
+    """Fifty bad connections later, paddock holds the descriptors it held before (none is kept)."""
+    fd_dir = f"/proc/{tls_proxy.proc.pid}/fd"
+
+    def open_descriptors():
+        return len(os.listdir(fd_dir))
+
+    with tls_connect(tls_proxy, pki) as sock:  # warm: the upstream keep-alive connection exists
+        request(sock, "/api/whoami")
+    before = open_descriptors()
+    for i in range(50):
+        with socket.create_connection(("127.0.0.1", tls_proxy.tls_port), timeout=5) as sock:
+            sock.sendall(os.urandom(64) if i % 2 else b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                while sock.recv(4096):
+                    pass
+            except (ConnectionResetError, socket.timeout):
+                pass
+    wait_for(lambda: open_descriptors() <= before, timeout=5, what=f"descriptors back to {before}")
+
+
 def test_a_silent_client_is_closed_after_client_header(tls_proxy):
     with socket.create_connection(("127.0.0.1", tls_proxy.tls_port), timeout=CLIENT_HEADER + 5) as sock:
         started = time.monotonic()

@@ -5,6 +5,17 @@
 enum ListenerChecks {
     typealias Listener = (path: ConfigPath, address: SocketAddressSpec)
 
+    /// A table's `listen`: one address or a list of them, each with where it was written.
+    static func decodeListen(_ reader: TableReader, example: String, _ diagnostics: inout Diagnostics) -> [Listener] {
+        let elements = ListField.elements(
+            reader.node("listen"), at: reader.path.key("listen"),
+            expected: "one or more listen addresses", example: example, singleAllowed: true, &diagnostics
+        )
+        return elements.compactMap { element in
+            ValueType.address.read(element.node, at: element.path, &diagnostics).map { (element.path, $0) }
+        }
+    }
+
     static func check(proxy: [Listener], admin: Listener?, _ diagnostics: inout Diagnostics) {
         for (index, listener) in proxy.enumerated() {
             if let earlier = proxy[..<index].first(where: { clash($0.address, listener.address) }) {

@@ -34,14 +34,7 @@ enum ProxySection {
         }
         guard let reader = TableReader.open(node, at: path, schema: schema, &diagnostics) else { return nil }
 
-        let listenElements = ListField.elements(
-            reader.node("listen"), at: path.key("listen"),
-            expected: "one or more listen addresses", example: #"listen = ["127.0.0.1:8080"]"#,
-            singleAllowed: true, &diagnostics
-        )
-        let listeners = listenElements.compactMap { element in
-            ValueType.address.read(element.node, at: element.path, &diagnostics).map { (element.path, $0) }
-        }
+        let listeners = ListenerChecks.decodeListen(reader, example: #"listen = ["127.0.0.1:8080"]"#, &diagnostics)
         let config = ProxyConfig(
             listen: listeners.map(\.1),
             trustForwardedFor: reader.optional(

@@ -11,14 +11,7 @@ enum TLSSection {
     static func decode(_ node: TOMLNode, at path: ConfigPath, _ diagnostics: inout Diagnostics) -> Decoded? {
         guard let reader = TableReader.open(node, at: path, schema: schema, &diagnostics) else { return nil }
         let errorsBefore = diagnostics.errors.count
-        let listenElements = ListField.elements(
-            reader.node("listen"), at: path.key("listen"),
-            expected: "one or more listen addresses", example: #"listen = ["0.0.0.0:8443"]"#,
-            singleAllowed: true, &diagnostics
-        )
-        let listeners = listenElements.compactMap { element in
-            ValueType.address.read(element.node, at: element.path, &diagnostics).map { (element.path, $0) }
-        }
+        let listeners = ListenerChecks.decodeListen(reader, example: #"listen = ["0.0.0.0:8443"]"#, &diagnostics)
         let base = StaticSection.configDirectory(diagnostics.file)
         let certificateElements = ListField.elements(
             reader.node("certificates"), at: path.key("certificates"),

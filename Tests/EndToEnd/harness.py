@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -424,6 +425,27 @@ class Paddock:
                  what=f"{self.name}: config generation {generation} installed")
 
 
+def make_pki(directory: Path) -> Path:
+    """A throwaway CA (ca.pem) and two leaf certificates made with the openssl CLI: site.pem/site.key
+    for site.test, *.site.test and 127.0.0.1, and api.pem/api.key for api.test and *.api.test."""
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "30",
+            "-subj", "/CN=Paddock e2e CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign")
+    for name in ("site", "api"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", f"/CN={name}.test")
+        extra = ",IP:127.0.0.1" if name == "site" else ""
+        (directory / f"{name}.ext").write_text(f"subjectAltName=DNS:{name}.test,DNS:*.{name}.test{extra}\n")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{name}.pem", "-days", "30", "-extfile", f"{name}.ext")
+    return directory
+
+
 def short_tempdir(prefix: str = "paddock-e2e-") -> Path:
     """A short directory path under /tmp (unix socket paths are limited to ~107 bytes)."""
     return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
@@ -492,9 +514,12 @@ def chunked_body(pieces) -> bytes:
 class RawConn:
     """One TCP connection; requests written as bytes, responses parsed strictly enough for tests."""
 
-    def __init__(self, address: tuple[str, int], timeout: float = IO_TIMEOUT):
+    def __init__(self, address: tuple[str, int], timeout: float = IO_TIMEOUT, tls: "ssl.SSLContext | None" = None,
+                 server_hostname: str = "site.test"):
         self.sock = socket.create_connection(address, timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_hostname=server_hostname)
         self.buf = bytearray()
         self.eof = False
 

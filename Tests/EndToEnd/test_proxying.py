@@ -1,17 +1,69 @@
 """GET and POST through paddock to gunicorn (sync pool) and uvicorn (async pool): small
-requests, large uploads (Content-Length and chunked) and large responses, checked byte-exact."""
+requests, large uploads (Content-Length and chunked) and large responses, checked byte-exact;
+server-sent events and a WebSocket. Every test runs twice: on the plain listener, and on a
+[tls] listener (a throwaway CA made with the openssl CLI)."""
 
 from __future__ import annotations
 
 import os
 import random
+import ssl
 import time
 
 import pytest
 
-from harness import chunked_body, first_difference, pattern_bytes, sha256
+from conftest import MAIN_ROUTES, main_pools
+from harness import (
+    Paddock, RawConn, chunked_body, first_difference, free_port, make_pki, pattern_bytes, sha256, wait_until_accepting,
+)
 
 MiB = 1024 * 1024
+
+
+class TLSFront:
+    """The main pools and routes behind a [tls] listener, with what the tests use of a Paddock."""
+
+    def __init__(self, paddock: Paddock, port: int, ca: str):
+        self.paddock, self.host, self.port, self.ca = paddock, "127.0.0.1", port, ca
+        self.context = ssl.create_default_context(cafile=ca)
+        self.url = f"https://127.0.0.1:{port}"
+        self.ws_scheme = "wss"
+
+    @property
+    def addr(self):
+        return (self.host, self.port)
+
+    def connect(self, timeout: float = 5.0) -> RawConn:
+        return RawConn(self.addr, timeout=timeout, tls=self.context, server_hostname="site.test")
+
+
+@pytest.fixture(scope="module", params=["plain", "tls"])
+def proxy(request, proxy, work_dir, web_backend, api_backend):
+    """Overrides the session's main proxy: the plain one as is, and one just like it on TLS."""
+    if request.param == "plain":
+        proxy.ws_scheme, proxy.context = "ws", None
+        yield proxy
+        return
+    pki = make_pki(work_dir / "pki-proxying")
+    port = free_port()
+    p = Paddock("paddock-main-tls", work_dir, main_pools(web_backend, api_backend), MAIN_ROUTES,
+                proxy_extra={"access_log": "off"},
+                tables={"tls": {"listen": [f"127.0.0.1:{port}"],
+                                "certificates": [{"cert": str(pki / "site.pem"), "key": str(pki / "site.key")}]}})
+    try:
+        wait_until_accepting(("127.0.0.1", port), p.proc)
+        yield TLSFront(p, port, str(pki / "ca.pem"))
+    finally:
+        p.stop()
+
+
+@pytest.fixture
+def http(http, proxy):
+    """The suite's requests session, trusting the TLS front's CA when there is one."""
+    if isinstance(proxy, TLSFront):
+        http.verify = proxy.ca
+        http.trust_env = False  # or REQUESTS_CA_BUNDLE, when set, would win over verify
+    return http
 
 
 def test_get_index(proxy, http, pool):
@@ -124,7 +176,8 @@ def test_websocket_echo_through_async_pool(proxy):
     """An async pool tunnels a WebSocket upgrade: text and binary messages echo back."""
     from websockets.sync.client import connect
 
-    with connect(f"ws://{proxy.host}:{proxy.port}/api/ws", open_timeout=5, close_timeout=2) as ws:
+    with connect(f"{proxy.ws_scheme}://{proxy.host}:{proxy.port}/api/ws", open_timeout=5, close_timeout=2,
+                 ssl=proxy.context, server_hostname="site.test" if proxy.context else None) as ws:
         ws.send("hello through paddock")
         assert ws.recv(timeout=5) == "hello through paddock"
         blob = os.urandom(100_000)

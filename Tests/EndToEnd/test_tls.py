@@ -20,32 +20,17 @@ import httpx
 import pytest
 
 from harness import (
-    API_HOST, Paddock, async_pool, free_port, paddock_bin, pattern_bytes, sync_pool, wait_for, wait_until_accepting,
+    API_HOST, Paddock, async_pool, free_port, make_pki, paddock_bin, pattern_bytes, sync_pool, wait_for,
+    wait_until_accepting,
 )
 
 CLIENT_HEADER = 2.0
 
 
-def openssl(*args: str, cwd) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def pki(work_dir):
     """A CA and two leaf certificates: site.test (the default) and api.test."""
-    d = work_dir / "pki"
-    d.mkdir()
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "30",
-            "-subj", "/CN=Paddock e2e CA", "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign", cwd=d)
-    for name in ("site", "api"):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                "-subj", f"/CN={name}.test", cwd=d)
-        extra = ",IP:127.0.0.1" if name == "site" else ""
-        (d / f"{name}.ext").write_text(f"subjectAltName=DNS:{name}.test,DNS:*.{name}.test{extra}\n")
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", f"{name}.pem", "-days", "30", "-extfile", f"{name}.ext", cwd=d)
-    return d
+    return make_pki(work_dir / "pki")
 
 
 @pytest.fixture(scope="module")

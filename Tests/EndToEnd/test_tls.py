@@ -387,3 +387,27 @@ def test_sessions_resume_with_a_ticket(tls_proxy, pki, version):
     with ctx.wrap_socket(raw, server_hostname="site.test", session=session) as second:
         assert second.session_reused, "the ticket was not accepted"
         assert request(second, "/whoami")[0] == 200
+
+
+def test_check_refuses_an_expired_certificate(work_dir, pki):
+    d = work_dir / "expired"
+    d.mkdir()
+    (d / "index.txt").write_text("")
+    (d / "serial").write_text("01\n")
+    (d / "ca.cnf").write_text("[ca]\ndefault_ca = old\n[old]\ndatabase = index.txt\nserial = serial\n"
+                              "new_certs_dir = .\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n")
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "old.key", "-out", "old.csr",
+                    "-subj", "/CN=old.test"], cwd=d, check=True, capture_output=True)
+    subprocess.run(["openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", str(pki / "ca.pem"), "-keyfile",
+                    str(pki / "ca.key"), "-in", "old.csr", "-out", "old.pem",
+                    "-startdate", "20200101000000Z", "-enddate", "20200102000000Z"], cwd=d, check=True, capture_output=True)
+    config = d / "paddock.toml"
+    config.write_text(
+        "[proxy]\nlisten = [\"127.0.0.1:%d\"]\n[tls]\nlisten = [\"127.0.0.1:%d\"]\n"
+        "certificates = [{ cert = \"old.pem\", key = \"old.key\" }]\n"
+        "[pools.web]\nkind = \"sync\"\nservers = [{ address = \"127.0.0.1:1\" }]\n[[routes]]\npool = \"web\"\n"
+        % (free_port(), free_port()))
+    out = subprocess.run([str(paddock_bin()), "check", "--config", str(config)], capture_output=True, text=True)
+    assert out.returncode == 1 and f"{d}/old.pem: the certificate has expired" in out.stderr, out.stderr
+    run = subprocess.run([str(paddock_bin()), "run", "--config", str(config)], capture_output=True, text=True, timeout=10)
+    assert run.returncode == 1 and "the certificate has expired" in run.stderr

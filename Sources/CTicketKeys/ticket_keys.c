@@ -45,7 +45,7 @@ static int paddock_ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char
     }
     if (found >= 0) key = paddock_ticket_keys[found];
     pthread_mutex_unlock(&paddock_ticket_lock);
-    if (found < 0) return enc ? -1 : 0;  /* decrypting: unknown key, a full handshake */
+    if (found < 0) return 0;  /* encrypting: no ticket; decrypting: unknown key, a full handshake */
     int ok;
     if (enc) {
         memcpy(key_name, key.name, 16);

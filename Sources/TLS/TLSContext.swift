@@ -66,7 +66,7 @@ public final class TLSContext: @unchecked Sendable {  // OpenSSL contexts are sa
         _ = paddock_ssl_ctx_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS))
         if paddock_ticket_key_count_now() == 0 { _ = paddock_ticket_rotate() }
         _ = paddock_ssl_ctx_use_ticket_keys(context)
-        // A ticket is good while its key is current or previous: two rotation periods.
+        // A ticket is good while its key is current or previous: 6 to 12 hours.
         SSL_CTX_set_timeout(context, Int(2 * ticketKeyRotationMilliseconds / 1000))
         SSL_CTX_set_alpn_select_cb(context, { _, out, outLength, offered, offeredLength, _ in
             TLSContext.selectHTTP11(out, outLength, offered, offeredLength)
@@ -77,7 +77,8 @@ public final class TLSContext: @unchecked Sendable {  // OpenSSL contexts are sa
         }
         // The key is read on its own first, so that "does not parse" and "does not match" are told apart.
         let file = BIO_new_file(certificate.key, "r")
-        let key = file.flatMap { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
+        // A passphrase callback that gives none: an encrypted key is refused, never prompted for.
+        let key = file.flatMap { PEM_read_bio_PrivateKey($0, nil, { _, _, _, _ in 0 }, nil) }
         if let file { BIO_free(file) }
         guard let key else {
             SSL_CTX_free(context)
@@ -127,13 +128,14 @@ public final class TLSContext: @unchecked Sendable {  // OpenSSL contexts are sa
         return problems
     }
 
-    /// SNI: the first certificate whose names (SAN, else CN; wildcards as RFC 6125) match.
+    /// SNI: the first certificate whose names match (subjectAltName, or the CN of a certificate
+    /// without one; a wildcard only as a whole leftmost label, as RFC 6125 allows).
     private static func selectCertificate(_ ssl: OpaquePointer?, _ me: TLSContext) -> Int32 {
         guard let ssl, let name = SSL_get_servername(ssl, Int32(TLSEXT_NAMETYPE_host_name)) else { return SSL_TLSEXT_ERR_OK }
         let length = strlen(name)
         for context in me.contexts {
             guard let leaf = SSL_CTX_get0_certificate(context) else { continue }
-            if X509_check_host(leaf, name, length, 0, nil) == 1 {
+            if X509_check_host(leaf, name, length, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS), nil) == 1 {
                 SSL_set_SSL_CTX(ssl, context)
                 return SSL_TLSEXT_ERR_OK
             }

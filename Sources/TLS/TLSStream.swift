@@ -32,6 +32,9 @@ public final class TLSStream: Transport, TransportDelegate {
     private var reportedEOF = false
     private var dead = false
     private var pumpScheduled = false
+    /// Shut down before the handshake finished: it is not run any further.
+    private var closing = false
+    private var sentCloseNotify = false
     /// Where records are copied from the write BIO to the socket (which copies what it cannot write
     /// at once), made once per connection.
     private var records = UnsafeMutableRawBufferPointer(start: nil, count: 0)
@@ -115,17 +118,30 @@ public final class TLSStream: Transport, TransportDelegate {
     public var writeQueueBytes: Int { inner.writeQueueBytes + early.count + Int(BIO_ctrl_pending(writeBIO)) }
 
     public func shutdown(_ completion: @escaping (UVError?) -> Void) {
-        if handshakeDone && !dead {
-            _ = SSL_shutdown(ssl)  // our close_notify
-            flushOut()
+        sendCloseNotify()
+        if !handshakeDone {
+            // Nothing written before the handshake can go out now, and none should be run later.
+            early.removeAll()
+            closing = true
         }
         inner.shutdown(completion)
     }
 
     public func close() {
+        sendCloseNotify()
         dead = true
         delegate = nil
         inner.close()
+    }
+
+    /// Our close_notify, so the peer sees a clean TLS end rather than an unexpected EOF.
+    private func sendCloseNotify() {
+        guard handshakeDone, !dead, !sentCloseNotify else { return }
+        sentCloseNotify = true
+        ERR_clear_error()
+        _ = SSL_shutdown(ssl)
+        ERR_clear_error()
+        flushOut()
     }
 
     public func abort() {
@@ -138,13 +154,23 @@ public final class TLSStream: Transport, TransportDelegate {
 
     // MARK: The socket's events
 
-    public func transportDidRead() {
-        let input = inner.readable
-        if !input.isEmpty {
-            _ = BIO_write(readBIO, input.baseAddress, Int32(input.count))
-            inner.consume(input.count)
+    public func transportDidRead() { advance() }
+
+    /// Ciphertext the read BIO may hold at once: a couple of records. The rest stays in the socket's
+    /// input buffer, so that when the core stops taking plaintext the socket fills and pauses
+    /// itself, as a plain connection does: a client cannot make us hold an upload in memory.
+    private static let ciphertextBudget = 34 * 1024
+
+    /// Moves ciphertext from the socket into the read BIO, within the budget.
+    private func pullCiphertext() {
+        while true {
+            let input = inner.readable
+            let room = Self.ciphertextBudget - Int(BIO_ctrl_pending(readBIO))
+            guard !input.isEmpty, room > 0 else { return }
+            let count = min(input.count, room)
+            _ = BIO_write(readBIO, input.baseAddress, Int32(count))
+            inner.consume(count)
         }
-        advance()
     }
 
     public func transportDidReachEOF() {
@@ -176,7 +202,9 @@ public final class TLSStream: Transport, TransportDelegate {
 
     /// Runs the handshake, then decrypts what it can; tells the delegate of new plaintext or the end.
     private func advance() {
-        guard !dead else { return }
+        guard !dead, !closing else { return }
+        pullCiphertext()
+        ERR_clear_error()  // SSL_get_error reads the queue: it must hold only this call's errors
         if !handshakeDone {
             let rc = SSL_do_handshake(ssl)
             flushOut()
@@ -206,6 +234,7 @@ public final class TLSStream: Transport, TransportDelegate {
             if count > 0 {
                 end += Int(count)
                 got = true
+                pullCiphertext()
                 continue
             }
             let error = SSL_get_error(ssl, count)
@@ -219,7 +248,8 @@ public final class TLSStream: Transport, TransportDelegate {
         flushOut()  // a read may answer (TLS 1.3 tickets, key updates)
         if got { delegate?.transportDidRead() }
         // The end is told once everything before it was read (and nothing is left to decrypt).
-        if peerFinished && !reportedEOF && !dead && BIO_ctrl_pending(readBIO) == 0 && SSL_pending(ssl) == 0 {
+        if peerFinished && !reportedEOF && !dead && inner.readable.isEmpty && BIO_ctrl_pending(readBIO) == 0
+            && SSL_pending(ssl) == 0 {
             reportedEOF = true
             delegate?.transportDidReachEOF()
         }
@@ -227,6 +257,7 @@ public final class TLSStream: Transport, TransportDelegate {
 
     private func encrypt(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        ERR_clear_error()
         var offset = 0
         while offset < bytes.count {
             let chunk = min(bytes.count - offset, 1 << 30)

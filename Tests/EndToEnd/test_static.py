@@ -160,3 +160,24 @@ def test_a_big_file_arrives_whole_with_curl(static_proxy, site, work_dir):
 
 def test_pool_routes_still_go_to_the_app(static_proxy):
     assert get(static_proxy, "/whoami").status == 200
+
+
+def test_a_fifo_under_the_root_does_not_stall_the_proxy(static_proxy, site):
+    root, _ = site
+    fifo = root / "pipe"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    with RawConn(static_proxy.addr, timeout=5) as conn:
+        assert conn.request("GET", "/static/pipe").status == 404
+    assert get(static_proxy, "/static/index.html").status == 200
+
+
+def test_a_symlink_does_not_lead_to_a_dotfile(static_proxy, site):
+    root, _ = site
+    for name, target in (("config.txt", root / ".env"), ("repo", root / ".hidden")):
+        (root / ".hidden").mkdir(exist_ok=True)
+        (root / ".hidden" / "file.txt").write_text("hidden\n")
+        if not (root / name).exists():
+            os.symlink(target, root / name)
+    assert get(static_proxy, "/static/config.txt").status == 404
+    assert get(static_proxy, "/static/repo/file.txt").status == 404

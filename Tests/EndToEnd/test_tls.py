@@ -411,3 +411,50 @@ def test_check_refuses_an_expired_certificate(work_dir, pki):
     assert out.returncode == 1 and f"{d}/old.pem: the certificate has expired" in out.stderr, out.stderr
     run = subprocess.run([str(paddock_bin()), "run", "--config", str(config)], capture_output=True, text=True, timeout=10)
     assert run.returncode == 1 and "the certificate has expired" in run.stderr
+
+
+def test_a_tls_connection_that_never_sends_a_request_is_closed_quietly(tls_proxy, pki):
+    """A preconnect or probe: handshake done, no request. No 408 comes back, only the close."""
+    with tls_connect(tls_proxy, pki) as sock:
+        sock.settimeout(CLIENT_HEADER + 5)
+        try:
+            data = sock.recv(4096)
+        except (ConnectionResetError, ssl.SSLError):
+            data = b""
+        assert data == b"", data[:60]
+
+
+def test_an_upload_over_tls_is_not_held_in_memory_while_no_server_can_take_it(work_dir, pki):
+    """The pool's only server is down and the request waits; the client keeps sending. As on a plain
+    connection, paddock stops reading once its buffers are full instead of holding the upload."""
+    from harness import DeadPorts, rss_bytes
+    dead = DeadPorts(1)
+    port = free_port()
+    p = Paddock("paddock-tls-upload", work_dir,
+                pools={"api": async_pool(addresses=dead.addresses, queue_timeout="30s")},
+                # The harness's smoke check gets a quick 404 here instead of waiting for the dead pool.
+                routes=[{"host": "smoke.e2e.test", "static": {"root": str(work_dir)}}, {"pool": "api"}],
+                proxy_extra={"access_log": "off"},
+                tables={"tls": {"listen": [f"127.0.0.1:{port}"],
+                                "certificates": [{"cert": str(pki / "site.pem"), "key": str(pki / "site.key")}]},
+                        "limits": {"max_body_bytes": "10GB"}})
+    p.tls_port = port
+    try:
+        wait_until_accepting(("127.0.0.1", port), p.proc)
+        before = rss_bytes(p.proc.pid)
+        with tls_connect(p, pki) as sock:
+            sock.sendall(b"POST /upload HTTP/1.1\r\nHost: site.test\r\nContent-Length: 4000000000\r\n\r\n")
+            sock.settimeout(0.5)
+            block, sent = os.urandom(1 << 20), 0
+            deadline = time.monotonic() + 6
+            while time.monotonic() < deadline and sent < 400 << 20:
+                try:
+                    sent += sock.send(block)
+                except (socket.timeout, ssl.SSLWantWriteError):
+                    pass
+            grown = rss_bytes(p.proc.pid) - before
+        assert sent < 64 << 20, f"paddock took {sent >> 20} MiB of an upload it could not forward"
+        assert grown < 32 << 20, f"RSS grew by {grown >> 20} MiB"
+    finally:
+        p.stop()
+        dead.close()

@@ -86,6 +86,8 @@ extension DownstreamMachine {
         switch kind {
         case .clientIdle, .tunnelIdle, .flush, .linger:
             return closeNow()
+        case .clientHeader where awaitingFirstByte:
+            return closeNow()
         case .clientHeader, .clientBody, .clientSend:
             return fail(.clientTimeout, now: now)
         case .queue:

@@ -1,6 +1,7 @@
 /// The request side: reading a head, starting the exchange, the request body.
 extension DownstreamMachine {
     mutating func readable(now: UInt64) -> DownstreamAction {
+        awaitingFirstByte = false
         switch state {
         case .idle, .readingHead:
             return DownstreamAction(client: .readHead)

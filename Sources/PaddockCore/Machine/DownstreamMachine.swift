@@ -49,6 +49,9 @@ struct DownstreamMachine: Sendable {
     var readClosed = false
     /// Taken from the snapshot of each new request.
     var settings: Settings
+    /// A TLS connection that has not sent a byte of a request yet (a preconnect, a probe): at
+    /// `clientHeader` it is closed quietly, with no 408 and no log line.
+    var awaitingFirstByte = false
 
     /// `handshake`: a TLS connection, whose handshake and first head together get `clientHeader`
     /// (a client that connects to a TLS port sends at once; one that does not is a slow-header one).
@@ -56,6 +59,7 @@ struct DownstreamMachine: Sendable {
         self.settings = settings
         if handshake {
             state = .readingHead
+            awaitingFirstByte = true
             deadlines.set(.clientHeader, at: now + settings.clientHeader)
         } else {
             deadlines.set(.clientIdle, at: now + settings.clientIdle)

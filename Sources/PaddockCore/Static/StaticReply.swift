@@ -72,8 +72,9 @@ struct StaticReply: Equatable {
         if encoding != .identity { fields.append(("Content-Encoding", encoding == .brotli ? "br" : "gzip")) }
 
         if notModified(request, tag: tag, modified: file.modified) {
-            return StaticReply(status: 304, fields: fields.filter { $0.0 != "Content-Type" && $0.0 != "Accept-Ranges" },
-                               encoding: encoding, body: nil)
+            // A 304 carries the validators and caching fields, not the body's own (RFC 9110 §15.4.5).
+            let kept: Set = ["ETag", "Last-Modified", "Cache-Control", "Vary"]
+            return StaticReply(status: 304, fields: fields.filter { kept.contains($0.0) }, encoding: encoding, body: nil)
         }
         var status = 200
         var body: Range<UInt64> = 0..<file.size
@@ -84,9 +85,11 @@ struct StaticReply: Equatable {
                 body = bytes
                 fields.append(("Content-Range", "bytes \(bytes.lowerBound)-\(bytes.upperBound - 1)/\(file.size)"))
             case .unsatisfiable:
-                fields.append(("Content-Range", "bytes */\(file.size)"))
-                fields.append(("Content-Length", "0"))
-                return StaticReply(status: 416, fields: fields, encoding: encoding, body: nil)
+                // Not cacheable, as nginx sends it.
+                var error = fields.filter { $0.0 != "Cache-Control" && $0.0 != "Content-Encoding" }
+                error.append(("Content-Range", "bytes */\(file.size)"))
+                error.append(("Content-Length", "0"))
+                return StaticReply(status: 416, fields: error, encoding: encoding, body: nil)
             case .ignored:
                 break
             }

@@ -70,11 +70,17 @@ final class StaticSite: @unchecked Sendable {  // immutable after init; Regex is
         return info
     }
 
-    /// The path with symlinks resolved, if it exists and is the root or under it.
+    /// The path with symlinks resolved, if it exists and is the root or under it; without
+    /// `allow_dotfiles`, no name of the resolved path below the root may start with "." either (a
+    /// symlink inside the root must not lead to `.git` or `.env`).
     private func insideRoot(_ path: [UInt8]) -> [UInt8]? {
         guard let real = Self.realPath(path) else { return nil }
-        guard real == root || (real.count > root.count && real.starts(with: root) && real[root.count] == UInt8(ascii: "/"))
-        else { return nil }
+        let rootPrefix = root.last == UInt8(ascii: "/") ? root : root + [UInt8(ascii: "/")]
+        guard real == root || real.starts(with: rootPrefix) else { return nil }
+        if !config.allowDotfiles {
+            let below = real.dropFirst(min(rootPrefix.count, real.count))
+            if below.split(separator: UInt8(ascii: "/")).contains(where: { $0.first == UInt8(ascii: ".") }) { return nil }
+        }
         return real
     }
 
@@ -90,7 +96,9 @@ final class StaticSite: @unchecked Sendable {  // immutable after init; Regex is
     }
 
     private func openRegular(_ path: [UInt8]) -> (Int32, StaticReply.File)? {
-        let fd = Self.withCString(path) { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+        // O_NONBLOCK: a FIFO under the root must not hold the loop waiting for a writer (it is then
+        // refused by the fstat below). Reads of regular files ignore the flag.
+        let fd = Self.withCString(path) { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
         guard fd >= 0 else { return nil }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {

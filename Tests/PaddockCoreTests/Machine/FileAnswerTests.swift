@@ -56,4 +56,19 @@ import Testing
             Step(.responseDelivered, client: .closeAfterFlush),
         ])
     }
+
+    @Test func aTLSConnectionThatNeverSendsAByteIsClosedQuietly() {
+        var machine = DownstreamMachine(settings: Fixture.settings, now: 0, handshake: true)
+        #expect(machine.deadlines.armed == [.clientHeader])
+        machine.run([Step(.deadlineExpired(.clientHeader), at: Fixture.settings.clientHeader, client: .close)])
+        #expect(machine.isClosed)
+        // One that started a request and stalled gets its 408.
+        var stalled = DownstreamMachine(settings: Fixture.settings, now: 0, handshake: true)
+        stalled.run([
+            Step(.readable, client: .readHead),
+            Step(.deadlineExpired(.clientHeader), at: Fixture.settings.clientHeader,
+                 client: .answer(LocalResponse(status: 408, message: "the request did not arrive in time"), close: true),
+                 failure: .clientTimeout),
+        ])
+    }
 }

@@ -64,6 +64,7 @@ import Testing
         let unsatisfiable = Self.plan(StaticReply.Request(range: Array("bytes=5000-".utf8)))
         #expect(unsatisfiable.status == 416 && unsatisfiable.body == nil)
         #expect(Self.field(unsatisfiable, "Content-Range") == "bytes */1000")
+        #expect(Self.field(unsatisfiable, "Cache-Control") == nil, "an error is not cached")
         // An If-Range that does not match: the whole file.
         let stale = Self.plan(StaticReply.Request(range: Array("bytes=10-19".utf8), ifRange: Array("\"old\"".utf8)))
         #expect(stale.status == 200 && stale.body == 0..<1000)
@@ -78,6 +79,9 @@ import Testing
         #expect(br.encoding == .brotli && br.body == 0..<300)
         #expect(Self.field(br, "Content-Encoding") == "br" && Self.field(br, "Vary") == "Accept-Encoding")
         #expect(Self.field(br, "ETag") != Self.tag, "another representation, another tag")
+        let brTag = Array(Self.field(br, "ETag")!.utf8)
+        let unchanged = Self.plan(StaticReply.Request(ifNoneMatch: brTag, acceptEncoding: Array("br".utf8)), brotli: brotli)
+        #expect(unchanged.status == 304 && Self.field(unchanged, "Content-Encoding") == nil && Self.field(unchanged, "Vary") != nil)
         let gz = Self.plan(StaticReply.Request(acceptEncoding: Array("gzip;q=0.8, br;q=0".utf8)), brotli: brotli, gzip: gzip)
         #expect(gz.encoding == .gzip && Self.field(gz, "Content-Encoding") == "gzip")
         let plain = Self.plan(StaticReply.Request(), brotli: brotli, gzip: gzip)

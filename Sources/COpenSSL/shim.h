@@ -13,6 +13,8 @@ static inline int paddock_ssl_ctx_set_servername_cb(SSL_CTX *ctx, int (*cb)(SSL 
     SSL_CTX_set_tlsext_servername_arg(ctx, arg);
     return (int)SSL_CTX_set_tlsext_servername_callback(ctx, (void (*)(void))cb);
 }
+// The DHE suites of Mozilla's intermediate list negotiate only with DH parameters: OpenSSL's own.
+static inline long paddock_ssl_ctx_set_dh_auto(SSL_CTX *ctx) { return SSL_CTX_set_dh_auto(ctx, 1); }
 static inline long paddock_ssl_ctx_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
 static inline long paddock_ssl_ctx_set_options(SSL_CTX *ctx, long options) { return (long)SSL_CTX_set_options(ctx, (uint64_t)options); }
 static inline long paddock_ssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }

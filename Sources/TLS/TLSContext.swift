@@ -62,6 +62,7 @@ public final class TLSContext: @unchecked Sendable {  // OpenSSL contexts are sa
         }
         _ = paddock_ssl_ctx_set_min_proto(context, minVersion == .tls13 ? TLS1_3_VERSION : TLS1_2_VERSION)
         _ = SSL_CTX_set_cipher_list(context, intermediateCiphers)
+        _ = paddock_ssl_ctx_set_dh_auto(context)
         _ = paddock_ssl_ctx_set_options(context, paddock_ssl_hardening_options())
         _ = paddock_ssl_ctx_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS))
         if paddock_ticket_key_count_now() == 0 { _ = paddock_ticket_rotate() }

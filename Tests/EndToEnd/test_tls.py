@@ -240,14 +240,20 @@ def test_a_large_body_both_ways_over_tls(tls_proxy, pki):
         assert up.json() == {"bytes": size, "sha256": hashlib.sha256(body).hexdigest()}
 
 
+def tls_only_config(path, certificates: str):
+    """A config file with one TLS listener and the given certificate tables (paths relative to it)."""
+    path.write_text(
+        "[proxy]\nlisten = [\"127.0.0.1:%d\"]\n[tls]\nlisten = [\"127.0.0.1:%d\"]\n"
+        "certificates = [%s]\n"
+        "[pools.web]\nkind = \"sync\"\nservers = [{ address = \"127.0.0.1:1\" }]\n[[routes]]\npool = \"web\"\n"
+        % (free_port(), free_port(), certificates))
+    return path
+
+
 def test_check_names_a_file_that_does_not_load(work_dir, pki):
     (pki / "bad.pem").write_text("not a certificate\n")
-    config = work_dir / "tls-bad.toml"
-    config.write_text(
-        "[proxy]\nlisten = [\"127.0.0.1:%d\"]\n[tls]\nlisten = [\"127.0.0.1:%d\"]\n"
-        "certificates = [{ cert = \"pki/bad.pem\", key = \"pki/site.key\" }, { cert = \"pki/site.pem\", key = \"pki/api.key\" }]\n"
-        "[pools.web]\nkind = \"sync\"\nservers = [{ address = \"127.0.0.1:1\" }]\n[[routes]]\npool = \"web\"\n"
-        % (free_port(), free_port()))
+    config = tls_only_config(work_dir / "tls-bad.toml", '{ cert = "pki/bad.pem", key = "pki/site.key" }, '
+                                                       '{ cert = "pki/site.pem", key = "pki/api.key" }')
     out = subprocess.run([str(paddock_bin()), "check", "--config", str(config)], capture_output=True, text=True)
     assert out.returncode == 1
     assert f"{pki}/bad.pem: not a usable PEM certificate" in out.stderr, out.stderr
@@ -401,12 +407,7 @@ def test_check_refuses_an_expired_certificate(work_dir, pki):
     subprocess.run(["openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", str(pki / "ca.pem"), "-keyfile",
                     str(pki / "ca.key"), "-in", "old.csr", "-out", "old.pem",
                     "-startdate", "20200101000000Z", "-enddate", "20200102000000Z"], cwd=d, check=True, capture_output=True)
-    config = d / "paddock.toml"
-    config.write_text(
-        "[proxy]\nlisten = [\"127.0.0.1:%d\"]\n[tls]\nlisten = [\"127.0.0.1:%d\"]\n"
-        "certificates = [{ cert = \"old.pem\", key = \"old.key\" }]\n"
-        "[pools.web]\nkind = \"sync\"\nservers = [{ address = \"127.0.0.1:1\" }]\n[[routes]]\npool = \"web\"\n"
-        % (free_port(), free_port()))
+    config = tls_only_config(d / "paddock.toml", '{ cert = "old.pem", key = "old.key" }')
     out = subprocess.run([str(paddock_bin()), "check", "--config", str(config)], capture_output=True, text=True)
     assert out.returncode == 1 and f"{d}/old.pem: the certificate has expired" in out.stderr, out.stderr
     run = subprocess.run([str(paddock_bin()), "run", "--config", str(config)], capture_output=True, text=True, timeout=10)

@@ -16,7 +16,7 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Fills a `sockaddr_storage` for an `.ip` endpoint.
-    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>) throws(UVError) -> R) throws(UVError) -> R {
+    public func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>) throws(UVError) -> R) throws(UVError) -> R {
         guard case let .ip(host, port) = self else { preconditionFailure("not an IP endpoint") }
         var storage = sockaddr_storage()
         let rc: Int32 = withUnsafeMutableBytes(of: &storage) { raw in

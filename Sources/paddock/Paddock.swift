@@ -15,7 +15,7 @@ struct Paddock: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paddock",
         abstract: "A reverse proxy for gunicorn (sync) and uvicorn (async) Python app servers.",
-        subcommands: [Run.self, Check.self, Reload.self, Version.self]
+        subcommands: [Run.self, Check.self, Reload.self, Status.self, Version.self]
     )
 }
 

@@ -108,3 +108,22 @@ def test_check_missing_file(tmp_path):
     done = paddock("check", "--config", missing)
     assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
     assert str(missing) in done.stderr, done.stderr
+
+
+def test_status_prints_the_pools_as_a_table(proxy, web_backend, api_backend):
+    by_config = paddock("status", "--config", proxy.config_path)
+    assert by_config.returncode == 0, by_config.stderr
+    lines = by_config.stdout.splitlines()
+    assert lines[0] == "status: ok"
+    assert lines[1].split() == ["POOL", "KIND", "QUEUED", "SERVER", "STATE", "IN", "FLIGHT", "WORKERS", "SINCE", "LAST", "CHECK"]
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    assert rows["web"][:5] == ["web", "sync", "0", web_backend.address, "up"]
+    assert rows["api"][:5] == ["api", "async", "0", api_backend.address, "up"]
+    by_address = paddock("status", "--admin", f"127.0.0.1:{proxy.admin_port}")
+    assert by_address.returncode == 0 and by_address.stdout.splitlines()[0] == "status: ok"
+
+
+def test_status_says_when_nothing_answers():
+    result = paddock("status", "--admin", f"127.0.0.1:{free_port()}")
+    assert result.returncode == 1
+    assert "paddock status: cannot ask 127.0.0.1:" in result.stderr and "refused" in result.stderr.lower()

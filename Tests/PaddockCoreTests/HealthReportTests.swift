@@ -51,4 +51,26 @@ import Testing
         ])])
         #expect(report.json.contains(#""address": "unix:/tmp/a\"b\\c""#))
     }
+
+    @Test func theStatusTableLinesUpOneRowPerServer() {
+        let report = HealthReport(pools: [
+            HealthReport.Pool(name: "api", kind: .async, queued: 0, servers: [
+                HealthReport.Server(address: "127.0.0.1:8002", isUp: true, inFlight: 3, workers: 1, secondsSinceChange: 3_720),
+                HealthReport.Server(address: "unix:/run/api.sock", isUp: false, inFlight: 0, workers: 1, secondsSinceChange: 42),
+            ]),
+            HealthReport.Pool(name: "web", kind: .sync, queued: 7, servers: [
+                HealthReport.Server(address: "127.0.0.1:8001", isUp: true, inFlight: 4, workers: 4,
+                                    lastCheck: ServerHealth.CheckResult(status: 200, error: nil, latencyMilliseconds: 2),
+                                    secondsSinceChange: 200_000),
+            ]),
+        ])
+        #expect(report.table == """
+            status: degraded
+            POOL  KIND   QUEUED  SERVER              STATE  IN FLIGHT  WORKERS  SINCE  LAST CHECK
+            api   async  0       127.0.0.1:8002      up     3          -        1h2m   -
+                                 unix:/run/api.sock  down   0          -        42s    -
+            web   sync   7       127.0.0.1:8001      up     4          4        2d7h   ok 2ms (200)
+
+            """)
+    }
 }

@@ -42,3 +42,11 @@ public enum SocketAddressSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension SocketAddressSpec {
+    /// An address written as in a config file ("127.0.0.1:9901", "[::1]:9901", "unix:/path"), or nil.
+    public init?(parsing text: String) {
+        guard case let .success(address) = AddressParser.parse(text) else { return nil }
+        self = address
+    }
+}

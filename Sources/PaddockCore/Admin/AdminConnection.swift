@@ -1,8 +1,8 @@
 import HTTP1
 import UV
 
-/// One connection to the admin listener. Serves `GET /health` and `GET /metrics` and answers
-/// everything else with 404.
+/// One connection to the admin listener. Serves `GET /health` (JSON), `GET /status` (the same as
+/// a table, for `paddock status`) and `GET /metrics`, and answers everything else with 404.
 /// Each response closes the connection: the admin endpoint is for probes, not for throughput.
 final class AdminConnection: TransportDelegate {
     private let socket: any Transport
@@ -60,6 +60,10 @@ final class AdminConnection: TransportDelegate {
                 let report = context.snapshot.healthReport(now: context.loop.now)
                 respond(status: report.httpStatus, contentType: "application/json",
                         body: head.methodKind == .head ? "" : report.json)
+            } else if path == "/status" && isGet {
+                let report = context.snapshot.healthReport(now: context.loop.now)
+                respond(status: report.httpStatus, contentType: "text/plain; charset=utf-8",
+                        body: head.methodKind == .head ? "" : report.table)
             } else if path == "/metrics" && isGet {
                 let snapshot = context.snapshot
                 let gauges = MetricsText.Gauges(health: snapshot.healthReport(now: context.loop.now),
@@ -69,7 +73,7 @@ final class AdminConnection: TransportDelegate {
                                                 accessLogDroppedBytes: context.accessLog?.appender.droppedBytes ?? 0)
                 respond(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                         body: head.methodKind == .head ? "" : MetricsText.render(context.metrics, gauges))
-            } else if path == "/health" || path == "/metrics" {
+            } else if path == "/health" || path == "/metrics" || path == "/status" {
                 respond(status: 405, contentType: "text/plain", body: "use GET\n")
             } else {
                 respond(status: 404, contentType: "text/plain", body: "not found; try GET /health or GET /metrics\n")

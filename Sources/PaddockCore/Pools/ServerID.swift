@@ -16,7 +16,7 @@ struct ServerRef: Equatable, Sendable {
 
 extension SocketAddressSpec {
     /// The UV layer's view of a configured address.
-    var endpoint: Endpoint {
+    public var endpoint: Endpoint {
         switch self {
         case let .ipv4(host, port): .ip(host: host, port: port)
         case let .ipv6(host, port): .ip(host: host, port: port)

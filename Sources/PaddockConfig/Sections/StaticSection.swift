@@ -14,7 +14,7 @@ enum StaticSection {
                                             expected: #"a table such as { root = "/srv/app/staticfiles" }"#, &diagnostics)
         else { return nil }
         let errorsBefore = diagnostics.errors.count
-        let root = reader.required("root", directory(relativeTo: configDirectory(diagnostics.file)),
+        let root = reader.required("root", directory(relativeTo: RelativePath.configDirectory(diagnostics.file)),
                                    expected: #"the folder to serve, e.g. root = "/srv/app/staticfiles""#, &diagnostics)
         let index = reader.optional("index", fileName, default: ConfigDefaults.staticIndex, &diagnostics)
         let maxAge = reader.optional("max_age", .duration(minimum: 0), default: ConfigDefaults.staticMaxAgeSeconds * 1000, &diagnostics)
@@ -25,24 +25,13 @@ enum StaticSection {
                             allowDotfiles: dotfiles)
     }
 
-    /// The absolute directory of the config file, for roots written relative to it.
-    static func configDirectory(_ file: String) -> String {
-        var directory = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
-        if directory.isEmpty { directory = "/" }
-        if directory.hasPrefix("/") { return directory }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-        guard getcwd(&buffer, buffer.count) != nil else { return directory }
-        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return directory == "." ? cwd : cwd + "/" + directory
-    }
-
     /// An existing directory: absolute, or relative to the config file's own folder. The value is
     /// absolute, without a trailing "/".
     static func directory(relativeTo base: String) -> ValueType<String> {
         ValueType(expected: #"a folder such as "/srv/app/staticfiles" (or one relative to the config file)"#) { node in
             guard case .string(let text) = node else { return .wrongType }
             guard !text.isEmpty else { return .invalid("empty; expected the folder to serve") }
-            var path = text.hasPrefix("/") ? text : (base.hasSuffix("/") ? base : base + "/") + text
+            var path = RelativePath.absolute(text, relativeTo: base)
             var info = stat()
             guard stat(path, &info) == 0 else {
                 return .invalid("\(quoted(text)) cannot be used: \(String(cString: strerror(errno)))\(text == path ? "" : " (as \(quoted(path)))")")

@@ -12,7 +12,7 @@ enum TLSSection {
         guard let reader = TableReader.open(node, at: path, schema: schema, &diagnostics) else { return nil }
         let errorsBefore = diagnostics.errors.count
         let listeners = ListenerChecks.decodeListen(reader, example: #"listen = ["0.0.0.0:8443"]"#, &diagnostics)
-        let base = StaticSection.configDirectory(diagnostics.file)
+        let base = RelativePath.configDirectory(diagnostics.file)
         let certificateElements = ListField.elements(
             reader.node("certificates"), at: path.key("certificates"),
             expected: "one or more certificates", example: #"certificates = [{ cert = "/etc/paddock/site.pem", key = "/etc/paddock/site.key" }]"#,
@@ -64,7 +64,7 @@ enum TLSSection {
         ValueType(expected: #"a file path such as "/etc/paddock/site.pem""#) { node in
             guard case .string(let text) = node else { return .wrongType }
             guard !text.isEmpty else { return .invalid("empty; expected a file path") }
-            return .value(text.hasPrefix("/") ? text : (base.hasSuffix("/") ? base : base + "/") + text)
+            return .value(RelativePath.absolute(text, relativeTo: base))
         }
     }
 }

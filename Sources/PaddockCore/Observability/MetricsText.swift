@@ -13,7 +13,7 @@ struct MetricsText {
         var out = ""
         family(&out, "paddock_requests_total", "counter", "Requests answered, by pool and status class (499: the client left first).")
         for (key, value) in metrics.requests.sorted(by: { ($0.key.pool, $0.key.statusClass) < ($1.key.pool, $1.key.statusClass) }) {
-            out += "paddock_requests_total{\(labels(["pool": key.pool, "status_class": key.statusClass]))} \(value)\n"
+            out += "paddock_requests_total{\(labels(["pool": key.pool, "status_class": "\(key.statusClass)xx"]))} \(value)\n"
         }
         family(&out, "paddock_requests_in_flight", "gauge", "Requests holding a server slot, by pool.")
         for pool in gauges.health.pools {

@@ -5,7 +5,8 @@ import UV
 final class ProxyMetrics {
     struct PoolKey: Hashable {
         var pool: String
-        var statusClass: String
+        /// 2 for 2xx: a number, so that counting a request formats nothing (the label is made at scrape time).
+        var statusClass: Int
     }
 
     /// Keyed by endpoint, not its text: nothing is formatted per request, only at scrape time.
@@ -34,7 +35,7 @@ final class ProxyMetrics {
     func record(_ record: RequestRecord) {
         let pool = record.pool ?? ""
         let status = record.loggedStatus
-        requests[PoolKey(pool: pool, statusClass: "\(status / 100)xx"), default: 0] += 1
+        requests[PoolKey(pool: pool, statusClass: status / 100), default: 0] += 1
         if record.retries > 0 { retries[pool, default: 0] += UInt64(record.retries) }
         if let pool = record.pool, let wait = record.queueMilliseconds {
             queueWait[pool, default: Histogram()].observe(milliseconds: wait)

@@ -20,6 +20,9 @@ public func asciiEqualsIgnoringCase(_ range: Range<Int>, in buffer: UnsafeRawBuf
     buffer.equalsIgnoringCase(range, literal)
 }
 
+/// The value of an ASCII hex digit (RFC 5234 HEXDIG, either case), or nil: for percent-decoding.
+public func asciiHexValue(_ byte: UInt8) -> UInt8? { ByteClass.hexValue(byte) }
+
 /// The host part of a Host value or authority, lowercased and without `:port`.
 /// An IP literal keeps its brackets (`[::1]:8080` → `[::1]`), which is how the host appears
 /// in a URI (RFC 3986 §3.2.2) and cannot be confused with a port.

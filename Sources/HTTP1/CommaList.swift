@@ -2,18 +2,18 @@
 /// yielding each element trimmed of OWS. Empty elements are skipped, as the RFC requires
 /// recipients to accept them (`a, , b`). Quoted strings are not interpreted: the lists
 /// parsed here (Connection, Transfer-Encoding) hold tokens only.
-struct CommaList: Sequence, IteratorProtocol {
-    let buffer: UnsafeRawBufferPointer
+public struct CommaList: Sequence, IteratorProtocol {
+    public let buffer: UnsafeRawBufferPointer
     private var cursor: Int
     private let end: Int
 
-    init(_ range: Range<Int>, in buffer: UnsafeRawBufferPointer) {
+    public init(_ range: Range<Int>, in buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
         self.cursor = range.lowerBound
         self.end = range.upperBound
     }
 
-    mutating func next() -> Range<Int>? {
+    public mutating func next() -> Range<Int>? {
         while cursor < end {
             let start = cursor
             var stop = start

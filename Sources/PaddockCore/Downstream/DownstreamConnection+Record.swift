@@ -80,14 +80,8 @@ extension DownstreamConnection {
         context.finished(record)
     }
 
-    /// The value of the first field named `name` (lowercase), compared without case.
+    /// The value of the first field named `name`, compared without case.
     static func field(_ name: StaticString, of head: RequestHead, in input: UnsafeRawBufferPointer) -> Range<Int>? {
-        let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        for field in head.fields where field.name.count == wanted.count {
-            var index = 0
-            while index < wanted.count, input[field.name.lowerBound + index] | 0x20 == wanted[index] { index += 1 }
-            if index == wanted.count { return field.value }
-        }
-        return nil
+        head.fields.first { asciiEqualsIgnoringCase($0.name, in: input, name) }?.value
     }
 }

@@ -11,11 +11,11 @@ extension DownstreamConnection {
         let mustClose = bodyFollows || !head.keepAlive
         let isHead = head.methodKind == .head
         guard head.methodKind == .get || isHead else {
-            return shortStaticAnswer(405, "only GET and HEAD are served here", extra: [("Allow", "GET, HEAD")],
-                                     isHead: false, mustClose: mustClose)
+            return shortStaticAnswer(LocalResponse(status: 405, message: "only GET and HEAD are served here", allow: "GET, HEAD"),
+                                     mustClose: mustClose)
         }
         guard let found = site.find(relative) else {
-            return shortStaticAnswer(404, "no such file", isHead: isHead, mustClose: mustClose)
+            return shortStaticAnswer(LocalResponse(status: 404, message: "no such file", headOnly: isHead), mustClose: mustClose)
         }
         func field(_ name: StaticString) -> [UInt8]? {
             Self.field(name, of: head, in: input).map { Array(UnsafeRawBufferPointer(rebasing: input[$0])) }
@@ -26,7 +26,7 @@ extension DownstreamConnection {
         let reply = StaticReply.plan(request, name: found.name, identity: found.identity, brotli: found.brotli,
                                      gzip: found.gzip, cacheControl: site.cacheControl(forName: found.name))
         guard let fd = site.openSibling(of: found, reply.encoding) else {
-            return shortStaticAnswer(404, "no such file", isHead: isHead, mustClose: mustClose)
+            return shortStaticAnswer(LocalResponse(status: 404, message: "no such file", headOnly: isHead), mustClose: mustClose)
         }
         var bytes: [UInt8] = []
         let fields = reply.fields + (strictTransportSecurity.map { [("Strict-Transport-Security", $0)] } ?? [])
@@ -37,16 +37,13 @@ extension DownstreamConnection {
                                  status: reply.status, mustClose: mustClose)
     }
 
-    private func shortStaticAnswer(_ status: Int, _ message: String, extra: [(String, String)] = [], isHead: Bool,
-                                   mustClose: Bool) -> DownstreamEvent {
-        let body = isHead ? [] : Array("\(status) \(ResponseSerializer.reasonPhrase(status)): \(message)\n".utf8)
+    /// A short answer of our own, sent like a file answer (through `sendingFile`).
+    private func shortStaticAnswer(_ response: LocalResponse, mustClose: Bool) -> DownstreamEvent {
         var bytes: [UInt8] = []
-        let fields = extra + (strictTransportSecurity.map { [("Strict-Transport-Security", $0)] } ?? [])
-        ResponseSerializer.writeSimple(status: status, contentType: "text/plain; charset=utf-8", body: body,
-                                       close: mustClose, extraFields: fields, into: &bytes)
-        return startStaticOutput(StaticOutput(client: transport, head: bytes, shortBodyBytes: body.count, reader: nil,
+        let bodyBytes = serialize(response, close: mustClose, into: &bytes)
+        return startStaticOutput(StaticOutput(client: transport, head: bytes, shortBodyBytes: bodyBytes, reader: nil,
                                               body: nil, highWaterBytes: context.writeHighWaterBytes),
-                                 status: status, mustClose: mustClose)
+                                 status: response.status, mustClose: mustClose)
     }
 
     private func startStaticOutput(_ output: StaticOutput, status: Int, mustClose: Bool) -> DownstreamEvent {

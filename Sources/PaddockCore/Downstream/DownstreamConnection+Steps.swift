@@ -186,15 +186,22 @@ extension DownstreamConnection {
     @discardableResult
     func writeLocalResponse(_ response: LocalResponse, close: Bool) -> Int {
         scratch.removeAll(keepingCapacity: true)
+        let bodyBytes = serialize(response, close: close, into: &scratch)
+        transport.write(scratch)
+        return bodyBytes
+    }
+
+    /// A response of our own (a short text body and its fields); returns the body's length.
+    func serialize(_ response: LocalResponse, close: Bool, into out: inout [UInt8]) -> Int {
         let status = response.status
         let body = response.headOnly ? [] : Array("\(status) \(ResponseSerializer.reasonPhrase(status)): \(response.message)\n".utf8)
         var extra = response.retryAfterSeconds.map { [("Retry-After", String($0))] } ?? []
         if let location = response.location { extra.append(("Location", location)) }
+        if let allow = response.allow { extra.append(("Allow", allow)) }
         if let requestID = io?.requestID { extra.append(("X-Request-ID", requestID)) }
         if let hsts = strictTransportSecurity { extra.append(("Strict-Transport-Security", hsts)) }
         ResponseSerializer.writeSimple(status: status, contentType: "text/plain; charset=utf-8", body: body,
-                                       close: close, extraFields: extra, into: &scratch)
-        transport.write(scratch)
+                                       close: close, extraFields: extra, into: &out)
         return body.count
     }
 }

@@ -168,4 +168,6 @@ struct LocalResponse: Equatable, Sendable {
     var headOnly = false
     /// Sent as `Location` (308 to https).
     var location: String? = nil
+    /// Sent as `Allow` (405 from a static route).
+    var allow: String? = nil
 }

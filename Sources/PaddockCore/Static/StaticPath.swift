@@ -1,3 +1,5 @@
+import HTTP1
+
 /// Turns the part of a request path after a static route's prefix into the names of the folders and
 /// the file to open under the route's root, or rejects it. Pure.
 ///
@@ -50,7 +52,8 @@ enum StaticPath {
         while index < segment.count {
             let byte = segment[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < segment.count, let high = hexValue(segment[index + 1]), let low = hexValue(segment[index + 2]) else { return nil }
+                guard index + 2 < segment.count, let high = asciiHexValue(segment[index + 1]),
+                      let low = asciiHexValue(segment[index + 2]) else { return nil }
                 out.append(high << 4 | low)
                 index += 3
             } else {
@@ -66,14 +69,5 @@ enum StaticPath {
         if name.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/") }) { return false }
         if !allowDotfiles && name.first == UInt8(ascii: ".") { return false }
         return true
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,3 +1,5 @@
+import HTTP1
+
 /// What a static route answers for one file, decided from the request's headers and what is on
 /// disk. Pure, so every rule of RFC 9110 it follows is unit-tested:
 /// - `If-None-Match` (weak comparison, `*`) wins over `If-Modified-Since` (§13.1.1, §13.1.3);
@@ -169,11 +171,9 @@ struct StaticReply: Equatable {
         return value
     }
 
-    /// The elements of a comma-separated field value, trimmed of spaces and tabs, empty ones skipped.
+    /// The elements of a comma-separated field value (`CommaList`: trimmed, empty ones skipped).
     static func listElements(_ value: [UInt8]) -> [[UInt8]] {
-        value.split(separator: UInt8(ascii: ",")).map { element in
-            Array(element.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed())
-        }.filter { !$0.isEmpty }
+        value.withUnsafeBytes { bytes in CommaList(0..<bytes.count, in: bytes).map { Array(bytes[$0]) } }
     }
 
     /// Which codings `Accept-Encoding` allows (a q of 0 refuses; `*` allows what is not named).

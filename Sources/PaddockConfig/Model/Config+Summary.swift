@@ -2,7 +2,12 @@ extension Config {
     /// One line for the startup log, e.g.
     /// "paddock.toml: 2 pools (api: async, 2 servers; web: sync, 1 server), 2 routes, listening on 127.0.0.1:8080; admin on 127.0.0.1:9901".
     public var summary: String {
-        let poolParts = pools.map { "\($0.name): \($0.kind.rawValue), \(counted($0.servers.count, "server"))" }
+        let poolParts = pools.map { pool in
+            var servers: [String] = []
+            if !pool.servers.isEmpty || pool.run == nil { servers.append(counted(pool.servers.count, "server")) }
+            if let run = pool.run { servers.append("runs \(counted(run.instances, "instance"))") }
+            return "\(pool.name): \(pool.kind.rawValue), \(servers.joined(separator: " + "))"
+        }
         var line = "\(file): \(counted(pools.count, "pool")) (\(poolParts.joined(separator: "; "))), "
         line += "\(counted(routes.count, "route")), listening on "
         line += proxy.listen.map(\.description).joined(separator: ", ")

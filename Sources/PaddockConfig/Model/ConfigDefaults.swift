@@ -32,6 +32,10 @@ public enum ConfigDefaults {
     public static let slowStartMilliseconds: Int64 = 0
     public static let workers = 1
     public static let weight = 1
+    // a pool's run = { ... }
+    public static let runInstances = 1
+    public static let runStopTimeoutMilliseconds: Int64 = 30_000
+    public static let runStartTimeoutMilliseconds: Int64 = 60_000
     // [tls]
     public static let tlsMinVersion = TLSConfig.Version.tls12
     public static let tlsRedirectHTTP = false

@@ -1,7 +1,7 @@
 /// A named group of interchangeable upstream servers.
 ///
 /// Invariants (after validation): `name` matches `[A-Za-z0-9_-]+`; `servers` is non-empty and
-/// has no duplicate addresses; every timeout is greater than zero.
+/// has no duplicate addresses (it may be empty when `run` is set); every timeout is greater than zero.
 public struct PoolConfig: Sendable, Equatable {
     public var name: String
     public var kind: PoolKind
@@ -28,7 +28,10 @@ public struct PoolConfig: Sendable, Equatable {
     /// A server that comes back up takes a growing share of requests over this long, from a
     /// tenth to all of its capacity (0: at once).
     public var slowStartMilliseconds: Int64
+    /// The servers at fixed addresses; a pool with `run` may have none.
     public var servers: [ServerConfig]
+    /// The servers Paddock starts and supervises itself, beside `servers`.
+    public var run: RunConfig?
 
     /// Settings that are absent default by `kind`: sync pools queue and buffer, async pools stream.
     public init(
@@ -43,7 +46,8 @@ public struct PoolConfig: Sendable, Equatable {
         health: HealthCheckConfig? = nil,
         retries: Int = ConfigDefaults.retries,
         slowStartMilliseconds: Int64 = ConfigDefaults.slowStartMilliseconds,
-        servers: [ServerConfig]
+        servers: [ServerConfig],
+        run: RunConfig? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -57,5 +61,6 @@ public struct PoolConfig: Sendable, Equatable {
         self.retries = retries
         self.slowStartMilliseconds = slowStartMilliseconds
         self.servers = servers
+        self.run = run
     }
 }

@@ -2,7 +2,7 @@
 enum PoolSection {
     static let schema = TableSchema(keys: [
         "kind", "balance", "servers", "queue_timeout", "max_queue", "buffer_requests", "buffer_responses",
-        "timeouts", "health", "retries", "slow_start",
+        "timeouts", "health", "retries", "slow_start", "run",
     ]).replacing([
         "connect_timeout": #"no longer supported; write timeouts = { connect = "1s" } in the pool, or connect in [timeouts] for every pool"#,
         "response_timeout": #"no longer supported; write timeouts = { upstream_response = "60s" } in the pool, or upstream_response in [timeouts] for every pool"#,
@@ -31,7 +31,10 @@ enum PoolSection {
         let kind = reader.required("kind", Self.kind, &diagnostics)
         let balance = reader.optional("balance", Self.balance, default: ConfigDefaults.balance, &diagnostics)
         let timeouts = TimeoutsSection.decodePool(reader.node("timeouts"), over: timeouts, at: path.key("timeouts"), &diagnostics)
-        let servers = ServerSection.decodeList(reader.node("servers"), pool: name, at: path.key("servers"), &diagnostics)
+        let run = kind.flatMap { kind in reader.node("run").flatMap { RunSection.decode($0, kind: kind, at: path.key("run"), &diagnostics) } }
+        // A pool that runs its own servers may list none at fixed addresses.
+        let servers = reader.node("run") != nil && reader.node("servers") == nil
+            ? [] : ServerSection.decodeList(reader.node("servers"), pool: name, at: path.key("servers"), &diagnostics)
         let queueTimeout = reader.optional("queue_timeout", .duration(), &diagnostics)
         let maxQueue = reader.optional("max_queue", .integer(in: 0...1_000_000), &diagnostics)
         let bufferRequests = reader.optional("buffer_requests", .boolean, &diagnostics)
@@ -63,7 +66,8 @@ enum PoolSection {
             health: health,
             retries: retries,
             slowStartMilliseconds: slowStart,
-            servers: servers
+            servers: servers,
+            run: run
         )
     }
 }

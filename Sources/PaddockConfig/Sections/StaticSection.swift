@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `static = { root = "/srv/app/staticfiles", index = "", max_age = "1h", immutable_pattern = "",
 /// allow_dotfiles = false }` on a route.
 enum StaticSection {
@@ -14,7 +10,7 @@ enum StaticSection {
                                             expected: #"a table such as { root = "/srv/app/staticfiles" }"#, &diagnostics)
         else { return nil }
         let errorsBefore = diagnostics.errors.count
-        let root = reader.required("root", directory(relativeTo: RelativePath.configDirectory(diagnostics.file)),
+        let root = reader.required("root", .directory(relativeTo: RelativePath.configDirectory(diagnostics.file), example: "/srv/app/staticfiles"),
                                    expected: #"the folder to serve, e.g. root = "/srv/app/staticfiles""#, &diagnostics)
         let index = reader.optional("index", fileName, default: ConfigDefaults.staticIndex, &diagnostics)
         let maxAge = reader.optional("max_age", .duration(minimum: 0), default: ConfigDefaults.staticMaxAgeSeconds * 1000, &diagnostics)
@@ -23,25 +19,6 @@ enum StaticSection {
         guard let root, diagnostics.errors.count == errorsBefore else { return nil }
         return StaticConfig(root: root, index: index, maxAgeSeconds: maxAge / 1000, immutablePattern: pattern,
                             allowDotfiles: dotfiles)
-    }
-
-    /// An existing directory: absolute, or relative to the config file's own folder. The value is
-    /// absolute, without a trailing "/".
-    static func directory(relativeTo base: String) -> ValueType<String> {
-        ValueType(expected: #"a folder such as "/srv/app/staticfiles" (or one relative to the config file)"#) { node in
-            guard case .string(let text) = node else { return .wrongType }
-            guard !text.isEmpty else { return .invalid("empty; expected the folder to serve") }
-            var path = RelativePath.absolute(text, relativeTo: base)
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                return .invalid("\(quoted(text)) cannot be used: \(String(cString: strerror(errno)))\(text == path ? "" : " (as \(quoted(path)))")")
-            }
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                return .invalid("\(quoted(text)) is not a directory")
-            }
-            while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-            return .value(path)
-        }
     }
 
     static var fileName: ValueType<String> {

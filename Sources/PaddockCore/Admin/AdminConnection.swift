@@ -2,7 +2,8 @@ import HTTP1
 import UV
 
 /// One connection to the admin listener. Serves `GET /health` (JSON), `GET /status` (the same as
-/// a table, for `paddock status`) and `GET /metrics`, and answers everything else with 404.
+/// a table, for `paddock status`), `GET /metrics` and `POST /pools/NAME/restart` (`paddock
+/// restart`), and answers everything else with 404.
 /// Each response closes the connection: the admin endpoint is for probes, not for throughput.
 final class AdminConnection: TransportDelegate {
     private let socket: any Transport
@@ -57,11 +58,11 @@ final class AdminConnection: TransportDelegate {
             let path = String(decoding: UnsafeRawBufferPointer(rebasing: input[head.path]), as: UTF8.self)
             let isGet = head.methodKind == .get || head.methodKind == .head
             if path == "/health" && isGet {
-                let report = context.snapshot.healthReport(now: context.loop.now)
+                let report = context.healthReport()
                 respond(status: report.httpStatus, contentType: "application/json",
                         body: head.methodKind == .head ? "" : report.json)
             } else if path == "/status" && isGet {
-                let report = context.snapshot.healthReport(now: context.loop.now)
+                let report = context.healthReport()
                 respond(status: report.httpStatus, contentType: "text/plain; charset=utf-8",
                         body: head.methodKind == .head ? "" : report.table)
             } else if path == "/metrics" && isGet {
@@ -73,12 +74,25 @@ final class AdminConnection: TransportDelegate {
                                                 accessLogDroppedBytes: context.accessLog?.appender.droppedBytes ?? 0)
                 respond(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                         body: head.methodKind == .head ? "" : MetricsText.render(context.metrics, gauges))
+            } else if let pool = Self.restartTarget(path) {
+                guard head.methodKind == .post else {
+                    return respond(status: 405, contentType: "text/plain", body: "use POST\n")
+                }
+                let answer = context.restartPool(pool)
+                respond(status: answer.status, contentType: "text/plain", body: answer.message)
             } else if path == "/health" || path == "/metrics" || path == "/status" {
                 respond(status: 405, contentType: "text/plain", body: "use GET\n")
             } else {
                 respond(status: 404, contentType: "text/plain", body: "not found; try GET /health or GET /metrics\n")
             }
         }
+    }
+
+    /// `/pools/NAME/restart` -> NAME.
+    static func restartTarget(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0].isEmpty, parts[1] == "pools", !parts[2].isEmpty, parts[3] == "restart" else { return nil }
+        return String(parts[2])
     }
 
     func transportDidReachEOF() { close() }

@@ -27,6 +27,21 @@ extension HealthReport {
             while line.hasSuffix(" ") { line.removeLast() }
             out += line + "\n"
         }
+        for pool in pools {
+            guard let run = pool.run else { continue }
+            var notes = ["\(run.instances.count) instance\(run.instances.count == 1 ? "" : "s")"]
+            if run.rolling { notes.append("rolling restart under way") }
+            if run.restarts > 0 { notes.append("\(run.restarts) restart\(run.restarts == 1 ? "" : "s")") }
+            if run.crashLoop { notes.append("CRASH LOOP") }
+            out += "\nrun \(pool.name): \(notes.joined(separator: ", "))\n"
+            if let failure = run.lastFailure { out += "  last failure: \(failure)\n" }
+            let nameWidth = run.instances.map(\.name.count).max() ?? 0
+            for instance in run.instances {
+                let name = instance.name + String(repeating: " ", count: nameWidth - instance.name.count)
+                let state = instance.state + String(repeating: " ", count: max(0, 8 - instance.state.count))
+                out += "  \(name)  pid \(instance.pid)  \(state)  \(instance.address)\n"
+            }
+        }
         return out
     }
 

@@ -28,18 +28,58 @@ public struct HealthReport: Sendable, Equatable {
         }
     }
 
+    /// The instances of a pool's `run`, and how their supervision goes.
+    public struct Supervision: Sendable, Equatable {
+        public struct Instance: Sendable, Equatable {
+            /// `api#3`.
+            public var name: String
+            public var pid: Int32
+            /// starting, serving, draining, stopping or killed.
+            public var state: String
+            public var address: String
+
+            public init(name: String, pid: Int32, state: String, address: String) {
+                self.name = name
+                self.pid = pid
+                self.state = state
+                self.address = address
+            }
+        }
+
+        public var instances: [Instance]
+        /// Instances started again after one exited or failed to start.
+        public var restarts: Int
+        public var crashLoop: Bool
+        public var rolling: Bool
+        /// Why the last start or rolling restart failed, until one succeeds.
+        public var lastFailure: String?
+
+        public init(instances: [Instance], restarts: Int = 0, crashLoop: Bool = false, rolling: Bool = false, lastFailure: String? = nil) {
+            self.instances = instances
+            self.restarts = restarts
+            self.crashLoop = crashLoop
+            self.rolling = rolling
+            self.lastFailure = lastFailure
+        }
+
+        var isTroubled: Bool { crashLoop || lastFailure != nil }
+    }
+
     public struct Pool: Sendable, Equatable {
         public var name: String
         public var kind: PoolKind
         /// Requests waiting for a free worker (sync pools; always 0 for async pools).
         public var queued: Int
         public var servers: [Server]
+        /// For a pool with `run`.
+        public var run: Supervision?
 
-        public init(name: String, kind: PoolKind, queued: Int = 0, servers: [Server]) {
+        public init(name: String, kind: PoolKind, queued: Int = 0, servers: [Server], run: Supervision? = nil) {
             self.name = name
             self.kind = kind
             self.queued = queued
             self.servers = servers
+            self.run = run
         }
     }
 
@@ -51,11 +91,12 @@ public struct HealthReport: Sendable, Equatable {
 
     public init(pools: [Pool]) { self.pools = pools }
 
-    /// `ok` when every server is up, `degraded` when some are down but every pool has one up, `down` otherwise.
+    /// `ok` when every server is up, `degraded` when some are down (or a supervised pool is crash
+    /// looping, or its last rolling restart failed) but every pool has one up, `down` otherwise.
     public var status: Status {
         let everyPoolServing = pools.allSatisfy { $0.servers.contains(where: \.isUp) }
         guard everyPoolServing else { return .down }
-        let everyServerUp = pools.allSatisfy { $0.servers.allSatisfy(\.isUp) }
+        let everyServerUp = pools.allSatisfy { $0.servers.allSatisfy(\.isUp) && $0.run?.isTroubled != true }
         return everyServerUp ? .ok : .degraded
     }
 
@@ -73,10 +114,21 @@ public struct HealthReport: Sendable, Equatable {
                 out += "\"in_flight\": \(server.inFlight), \"workers\": \(server.workers), "
                 out += "\"since_change_s\": \(server.secondsSinceChange), \"last_check\": \(Self.json(server.lastCheck))}"
             }
-            out += "]}"
+            out += "]"
+            if let run = pool.run { out += ", \"run\": \(Self.json(run))" }
+            out += "}"
         }
         out += "]}\n"
         return out
+    }
+
+    private static func json(_ run: Supervision) -> String {
+        var out = "{\"rolling\": \(run.rolling), \"crash_loop\": \(run.crashLoop), \"restarts\": \(run.restarts), "
+        out += "\"last_failure\": \(run.lastFailure.map(quoted) ?? "null"), \"instances\": ["
+        out += run.instances.map { instance in
+            "{\"name\": \(quoted(instance.name)), \"pid\": \(instance.pid), \"state\": \"\(instance.state)\", \"address\": \(quoted(instance.address))}"
+        }.joined(separator: ", ")
+        return out + "]}"
     }
 
     private static func json(_ check: ServerHealth.CheckResult?) -> String {

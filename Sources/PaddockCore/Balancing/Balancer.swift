@@ -53,7 +53,6 @@ public struct Balancer: Sendable {
     public var serverCount: Int { currentWeights.count }
 
     public init(strategy: BalanceStrategy, serverCount: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
-        precondition(serverCount > 0, "a pool has at least one server")
         self.strategy = strategy
         currentWeights = Array(repeating: 0, count: serverCount)
         random = seed | 1

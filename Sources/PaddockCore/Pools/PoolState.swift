@@ -15,6 +15,8 @@ struct PoolState: Sendable {
         var weight: Int
         /// Sync: `workers`; async: nil (no limit).
         var capacity: Int?
+        /// The server's worker processes, as configured (for reports).
+        var workers: Int
         var inFlight = 0
         var health: ServerHealth
         var isUp: Bool { health.isUp }
@@ -37,8 +39,10 @@ struct PoolState: Sendable {
     }
 
     private(set) var config: PoolConfig
-    /// In config order.
+    /// In config order, then the supervised instances that are routed to.
     private(set) var servers: [Server] = []
+    /// The instances of the pool's `run` that take requests (see `setInstances`).
+    private(set) var instances: [ServerConfig] = []
     /// Servers dropped by a config swap that still had requests in flight: their releases land here.
     private var retired: [Server] = []
     private var ids: [SocketAddressSpec: ServerID] = [:]
@@ -65,7 +69,7 @@ struct PoolState: Sendable {
         healthRule = ServerHealth.Rule(config.health)
         var previous: [ServerID: Server] = [:]
         for server in servers + retired { previous[server.id] = server }
-        servers = config.servers.map { server in
+        servers = (config.servers + instances).map { server in
             let id = ids[server.address] ?? {
                 let id = ServerID(raw: nextID)
                 nextID += 1
@@ -73,8 +77,9 @@ struct PoolState: Sendable {
                 return id
             }()
             var state = previous.removeValue(forKey: id)
-                ?? Server(id: id, address: server.address, weight: 1, health: ServerHealth(now: now))
+                ?? Server(id: id, address: server.address, weight: 1, workers: server.workers, health: ServerHealth(now: now))
             state.weight = server.weight
+            state.workers = server.workers
             state.capacity = config.kind == .sync ? server.workers : nil
             return state
         }
@@ -82,6 +87,18 @@ struct PoolState: Sendable {
         if balancer.strategy != config.balance || balancer.serverCount != servers.count {
             balancer = Balancer(strategy: config.balance, serverCount: servers.count)
         }
+    }
+
+    /// Sets the supervised instances that take requests, after the servers at fixed addresses. An
+    /// instance left out is no longer picked; its requests in flight still release their slots.
+    mutating func setInstances(_ instances: [ServerConfig], now: UInt64) {
+        self.instances = instances
+        reconfigure(config, now: now)
+    }
+
+    /// Requests in flight on the server at `address`, routed or retired (0 when it has none).
+    func inFlight(at address: SocketAddressSpec) -> Int {
+        (servers + retired).first { $0.address == address }?.inFlight ?? 0
     }
 
     /// Picks a server for a request and takes a slot on it, in one step.
@@ -176,8 +193,8 @@ struct PoolState: Sendable {
     }
 
     func healthReport(now: UInt64) -> HealthReport.Pool {
-        HealthReport.Pool(name: config.name, kind: config.kind, queued: queue.count, servers: zip(servers, config.servers).map {
-            HealthReport.Server(address: $0.address.description, isUp: $0.isUp, inFlight: $0.inFlight, workers: $1.workers,
+        HealthReport.Pool(name: config.name, kind: config.kind, queued: queue.count, servers: servers.map {
+            HealthReport.Server(address: $0.address.description, isUp: $0.isUp, inFlight: $0.inFlight, workers: $0.workers,
                                 lastCheck: $0.health.lastCheck,
                                 secondsSinceChange: now >= $0.health.changedAt ? (now - $0.health.changedAt) / 1000 : 0)
         })

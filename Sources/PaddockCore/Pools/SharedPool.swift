@@ -42,6 +42,15 @@ final class SharedPool: Sendable {
     /// The servers of the current config, in config order.
     var servers: [ServerRef] { state.withLock { $0.pool.servers.map(\.ref) } }
 
+    /// The supervised instances that take requests (see `PoolState.setInstances`); capacity they
+    /// add goes to the requests waiting.
+    func setInstances(_ instances: [ServerConfig], now: UInt64) {
+        state.withLock { $0.pool.setInstances(instances, now: now) }
+        grantWaiting(now: now)
+    }
+
+    func inFlight(at address: SocketAddressSpec) -> Int { state.withLock { $0.pool.inFlight(at: address) } }
+
     func acquire(excluding tried: [ServerID], now: UInt64) -> PoolState.Pick {
         state.withLock { $0.pool.acquire(excluding: tried, now: now) }
     }

@@ -63,3 +63,27 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension Endpoint {
+    /// A TCP port on 127.0.0.1 that is free now: bound to port 0 and closed again, so the kernel
+    /// picked one nobody uses (another process could still take it before it is used).
+    public static func freeLoopbackPort() throws(UVError) -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw UVError(-errno) }
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw UVError(-errno) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw UVError(-errno) }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}

@@ -2,6 +2,9 @@ import Logging
 import PaddockConfig
 import TLS
 import UV
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The proxy on one event loop: its listeners, the admin endpoint, every client connection, and the
 /// upstream pools. Loop-confined. `threads = N` will mean N of these, one per loop, sharing only the
@@ -43,11 +46,22 @@ public final class Proxy {
     /// Rotates the TLS session-ticket keys (see `TLSContext.rotateTicketKeys`).
     private var ticketKeyTimer: LoopTimer?
     private var stopping = false
+    /// The supervisors of pools with `run`, by pool name, and those stopping after a reload dropped
+    /// their pool (or its `run`) or because the proxy stops.
+    private var supervisors: [String: PoolSupervisor] = [:]
+    private var retiringSupervisors: [ObjectIdentifier: PoolSupervisor] = [:]
+    /// Where supervised instances' `{socket}`s go: made under `[proxy] temp_dir` when first needed,
+    /// removed when the last instance is gone.
+    private var socketDirectory: String?
+    /// `paddock run --reload`: every supervised pool restarts when a `*.py` file under its cwd changes.
+    public var watchesFiles = false
     /// At `max_connections` since the last time there was room: the warning is logged once per episode.
     private var atConnectionLimit = false
 
     public init(loop: EventLoop, config: Config, logger: Logger) {
         context = ProxyContext(loop: loop, config: config, logger: logger)
+        context.supervisionReport = { [unowned self] in self.supervisors.mapValues(\.report) }
+        context.restartPool = { [unowned self] name in self.restartPool(name) }
     }
 
     /// Binds every listener. On failure nothing stays bound, and the error names the address.
@@ -58,6 +72,7 @@ public final class Proxy {
         listeners = try bindListeners(Self.wanted(config), keeping: [])
         do {
             adminListener = try bindAdmin(config.admin?.listen, keeping: nil)
+            try makeSocketDirectory(for: config)
         } catch {
             closeListeners()
             throw error
@@ -69,6 +84,71 @@ public final class Proxy {
         ticketKeyTimer = timer
         if let admin = adminListener { context.logger.info("admin endpoint on http://\(admin.listener.endpoint)/health") }
         startHealthChecks()
+        superviseRuns(restartReason: nil)
+    }
+
+    /// Starts a supervisor for every pool with `run` that has none; with `restartReason` (a reload),
+    /// the others roll to their pool's run as it is now. Supervisors of pools that lost their `run`
+    /// stop their instances.
+    private func superviseRuns(restartReason: String?) {
+        let snapshot = context.snapshot
+        for config in snapshot.config.pools {
+            guard let run = config.run, let pool = snapshot.pools[config.name], let directory = socketDirectory else { continue }
+            if let supervisor = supervisors[config.name] {
+                if let restartReason { supervisor.restart(run, pool: pool, reason: restartReason) }
+                continue
+            }
+            let supervisor = PoolSupervisor(pool: pool, run: run, context: context, socketDirectory: directory,
+                                            watchFiles: watchesFiles)
+            supervisor.onRoutingChanged = { [unowned self] in self.syncHealthChecks() }
+            supervisors[config.name] = supervisor
+            supervisor.start()
+        }
+        for (name, supervisor) in supervisors where snapshot.pools[name]?.config.run == nil {
+            supervisors[name] = nil
+            retire(supervisor)
+        }
+    }
+
+    private func retire(_ supervisor: PoolSupervisor) {
+        let key = ObjectIdentifier(supervisor)
+        retiringSupervisors[key] = supervisor
+        supervisor.onFinished = { [unowned self] in
+            self.retiringSupervisors[key] = nil
+            self.removeSocketDirectoryIfUnused()
+        }
+        supervisor.stop()
+    }
+
+    /// Makes the socket folder if `config` runs servers and there is none yet.
+    private func makeSocketDirectory(for config: Config) throws(ProxyStartError) {
+        guard socketDirectory == nil, config.pools.contains(where: { $0.run != nil }) else { return }
+        let base = config.proxy.tempDirectory
+        var template = Array("\(base.hasSuffix("/") ? String(base.dropLast()) : base)/paddock-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw ProxyStartError(address: "[proxy] temp_dir \(base)", detail: String(cString: strerror(errno)),
+                                  action: "cannot make a folder for the supervised servers' sockets in")
+        }
+        socketDirectory = String(cString: template)
+    }
+
+    private func removeSocketDirectoryIfUnused() {
+        guard supervisors.isEmpty, retiringSupervisors.isEmpty, let socketDirectory else { return }
+        rmdir(socketDirectory)
+        self.socketDirectory = nil
+    }
+
+    /// `paddock restart POOL`.
+    private func restartPool(_ name: String) -> (status: Int, message: String) {
+        guard !stopping else { return (503, "paddock is stopping\n") }
+        if let supervisor = supervisors[name] {
+            supervisor.restart(reason: "paddock restart")
+            return (202, "rolling restart of pool \(name) started; paddock status shows its progress\n")
+        }
+        if context.snapshot.pools[name] != nil {
+            return (409, "pool \(name) has no run = { ... }; paddock restarts only the servers it runs\n")
+        }
+        return (404, "no pool named \(name)\n")
     }
 
     /// One probe per server of every pool with active checks, the first checks spread over one
@@ -84,6 +164,29 @@ public final class Proxy {
             for (index, server) in servers.enumerated() {
                 let probe = HealthProbe(server: server, pool: pool, check: check, context: context)
                 probe.start(after: UInt64(check.intervalMilliseconds) * UInt64(index) / UInt64(servers.count))
+                probes.append(probe)
+            }
+        }
+    }
+
+    /// After supervised instances joined or left a pool: a probe for each new server of a pool with
+    /// checks, none for those gone. (Its first check comes one interval later: it has just passed one.)
+    private func syncHealthChecks() {
+        let snapshot = context.snapshot
+        var kept: [HealthProbe] = []
+        for probe in probes {
+            if snapshot.pools[probe.pool.name] === probe.pool, probe.pool.shared.servers.contains(where: { $0.id == probe.server.id }) {
+                kept.append(probe)
+            } else {
+                probe.stop()
+            }
+        }
+        probes = kept
+        for config in snapshot.config.pools {
+            guard let check = config.health, let pool = snapshot.pools[config.name] else { continue }
+            for server in pool.shared.servers where !probes.contains(where: { $0.pool === pool && $0.server.id == server.id }) {
+                let probe = HealthProbe(server: server, pool: pool, check: check, context: context)
+                probe.start(after: UInt64(check.intervalMilliseconds))
                 probes.append(probe)
             }
         }
@@ -133,6 +236,7 @@ public final class Proxy {
            listeners.contains(where: { $0.address == address }) {
             throw ProxyStartError(address: address.description, error: .addressInUse)
         }
+        try makeSocketDirectory(for: config)
         let accessLog = try accessLog(for: config.proxy.accessLog)
         // Certificates are read again on every reload, so renewed files take effect for new handshakes.
         let tls = try Self.makeTLSContext(config)
@@ -158,6 +262,8 @@ public final class Proxy {
         tlsContext = tls
         install(config)
         startHealthChecks()
+        // A reload is a deploy: every supervised pool rolls to new instances, one at a time.
+        superviseRuns(restartReason: "reload to config generation \(context.snapshot.generation)")
         // New listeners start unpaused, and the limit itself may have changed.
         if connections.count >= maxConnections {
             for bound in listeners { bound.listener.isPaused = true }
@@ -309,6 +415,9 @@ public final class Proxy {
 
     private func finishStopIfDrained() {
         guard stopping, connections.isEmpty else { return }
+        // The servers Paddock runs stop once no client needs them.
+        for supervisor in supervisors.values { retire(supervisor) }
+        supervisors.removeAll()
         context.cache.closeAll()
         drainTimer?.close()
         drainTimer = nil

@@ -17,6 +17,11 @@ final class ProxyContext {
     let upstreamConnections = OpenConnectionCount()
     /// Where finished requests are logged, if anywhere (set by `Proxy` from `[proxy] access_log`).
     var accessLog: (appender: FileAppender, format: AccessLogConfig.Format)?
+    /// The supervision of pools with `run`, by pool name (set by `Proxy`), for the reports.
+    var supervision: [String: HealthReport.Supervision] { supervisionReport() }
+    var supervisionReport: () -> [String: HealthReport.Supervision] = { [:] }
+    /// `POST /pools/NAME/restart`: the status and text to answer (set by `Proxy`).
+    var restartPool: (String) -> (status: Int, message: String) = { _ in (404, "no such pool\n") }
     /// The config new requests use. Replaced whole by `install`; a request keeps the one it began with.
     private(set) var snapshot: ProxySnapshot
 
@@ -46,6 +51,14 @@ final class ProxyContext {
         snapshot = ProxySnapshot(generation: snapshot.generation + 1, config: config, registry: registry, now: now)
         for pool in snapshot.pools.values { pool.shared.grantWaiting(now: now) }
         return snapshot
+    }
+
+    /// Every pool's state now, with the supervision of those that have `run`.
+    func healthReport() -> HealthReport {
+        var report = snapshot.healthReport(now: loop.now)
+        let supervision = self.supervision
+        for index in report.pools.indices { report.pools[index].run = supervision[report.pools[index].name] }
+        return report
     }
 
     /// A request is over: count it, and log it.

@@ -15,8 +15,18 @@ struct Paddock: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paddock",
         abstract: "A reverse proxy for gunicorn (sync) and uvicorn (async) Python app servers.",
-        subcommands: [Run.self, Check.self, Reload.self, Status.self, Version.self]
+        subcommands: [Run.self, Check.self, Reload.self, Restart.self, Status.self, Version.self]
     )
+
+    /// A supervised server's process starts as `paddock __supervised-exec ...` (see `ChildProcess`),
+    /// which is not a command for people, so it is handled before the argument parser.
+    static func main() {
+        let arguments = CommandLine.arguments
+        if arguments.count > 1, arguments[1] == ChildProcess.execArgument {
+            SupervisedExec.run(Array(arguments.dropFirst(2)))
+        }
+        main(nil)
+    }
 }
 
 struct ConfigOption: ParsableArguments {
@@ -75,6 +85,9 @@ struct Run: ParsableCommand {
     @Option(help: "Write the process id to this file once listening (for `paddock reload`); removed at exit.")
     var pidFile: String?
 
+    @Flag(help: "Development: restart a pool's supervised servers (run = { ... }) when a *.py file under its cwd changes.")
+    var reload = false
+
     func run() throws {
         let config = try options.load()
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -101,6 +114,7 @@ struct Run: ParsableCommand {
 
         let loop = try EventLoop()
         let proxy = Proxy(loop: loop, config: config, logger: logger)
+        proxy.watchesFiles = reload
         do {
             try proxy.start()
         } catch {

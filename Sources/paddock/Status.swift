@@ -6,48 +6,87 @@ import UV
 import Glibc
 #endif
 
-struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print pools, servers, health, in-flight and queued counts of a running paddock.",
-        discussion: "Reads GET /status from the admin listener named by --admin, or by the [admin] table of --config.")
-
+/// `--config FILE` or `--admin ADDRESS`: which running paddock's admin listener to ask.
+struct AdminOption: ParsableArguments {
     @Option(name: [.customShort("c"), .long], help: "The config file whose [admin] listen to ask.")
     var config: String?
 
     @Option(help: "The admin listener to ask, e.g. 127.0.0.1:9901 or unix:/run/paddock/admin.sock.")
     var admin: String?
 
-    func run() throws {
-        let address: SocketAddressSpec
+    /// The address, or an error printed (prefixed with `command`) and exit 1.
+    func address(for command: String) throws -> SocketAddressSpec {
         if let admin {
             guard let parsed = SocketAddressSpec(parsing: admin) else {
-                printToStandardError("paddock status: --admin: \"\(admin)\" is not an address; expected e.g. 127.0.0.1:9901")
+                printToStandardError("paddock \(command): --admin: \"\(admin)\" is not an address; expected e.g. 127.0.0.1:9901")
                 throw ExitCode(1)
             }
-            address = parsed
-        } else if let config {
-            guard let listen = try loadConfig(path: config).admin?.listen else {
-                printToStandardError("paddock status: \(config) has no [admin] listener to ask")
-                throw ExitCode(1)
-            }
-            address = listen
-        } else {
-            printToStandardError("paddock status: pass --config FILE or --admin ADDRESS")
-            throw ExitCode(1)
+            return parsed
         }
-        switch AdminFetch.get("/status", from: address.endpoint) {
+        if let config {
+            guard let listen = try loadConfig(path: config).admin?.listen else {
+                printToStandardError("paddock \(command): \(config) has no [admin] listener to ask")
+                throw ExitCode(1)
+            }
+            return listen
+        }
+        printToStandardError("paddock \(command): pass --config FILE or --admin ADDRESS")
+        throw ExitCode(1)
+    }
+
+    /// Sends the request; prints the answer's body (to stderr for an error status) and returns its
+    /// status, or prints why it could not ask and exits 1.
+    func ask(_ method: String, _ path: String, for command: String) throws -> Int {
+        let address = try address(for: command)
+        switch AdminFetch.request(method, path, from: address.endpoint) {
         case let .success((status, body)):
-            print(body, terminator: "")
-            // Like /health: 503 when a pool has no server up.
-            if status != 200 { throw ExitCode(2) }
+            if status >= 400 {
+                printToStandardError("paddock \(command): \(body)")
+            } else {
+                print(body, terminator: "")
+            }
+            return status
         case let .failure(reason):
-            printToStandardError("paddock status: cannot ask \(address): \(reason)")
+            printToStandardError("paddock \(command): cannot ask \(address): \(reason)")
             throw ExitCode(1)
         }
     }
 }
 
-/// One blocking GET to the admin listener, for the CLI (never used by the proxy itself).
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print pools, servers, instances, health, in-flight and queued counts of a running paddock.",
+        discussion: "Reads GET /status from the admin listener named by --admin, or by the [admin] table of --config.")
+
+    @OptionGroup var options: AdminOption
+
+    func run() throws {
+        // Like /health: 503 when a pool has no server up.
+        if try options.ask("GET", "/status", for: "status") != 200 { throw ExitCode(2) }
+    }
+}
+
+struct Restart: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rolling restart of the servers a running paddock runs for POOL (its run = { ... }).",
+        discussion: """
+            One instance at a time: a new one starts, takes requests once it passes its check, and then an \
+            old one stops taking requests, finishes those in flight and is stopped. If a new instance does \
+            not come up, the old ones keep serving (see paddock status). Asks POST /pools/POOL/restart of \
+            the admin listener named by --admin, or by the [admin] table of --config.
+            """)
+
+    @Argument(help: "The pool to restart.")
+    var pool: String
+
+    @OptionGroup var options: AdminOption
+
+    func run() throws {
+        if try options.ask("POST", "/pools/\(pool)/restart", for: "restart") >= 400 { throw ExitCode(1) }
+    }
+}
+
+/// One blocking request to the admin listener, for the CLI (never used by the proxy itself).
 enum AdminFetch {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -55,7 +94,7 @@ enum AdminFetch {
         static func errno() -> Failure { Failure(String(cString: strerror(Glibc.errno))) }
     }
 
-    static func get(_ path: String, from endpoint: Endpoint, timeoutSeconds: Int = 5) -> Result<(Int, String), AdminFetch.Failure> {
+    static func request(_ method: String, _ path: String, from endpoint: Endpoint, timeoutSeconds: Int = 5) -> Result<(Int, String), AdminFetch.Failure> {
         let fd: Int32
         switch endpoint {
         case let .ip(host, _):
@@ -86,7 +125,9 @@ enum AdminFetch {
             }
         }
         guard connected == 0 else { return .failure(.errno()) }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: paddock\r\nConnection: close\r\n\r\n".utf8)
+        // A POST says it has no body; a GET has none to announce.
+        let length = method == "GET" ? "" : "Content-Length: 0\r\n"
+        let request = Array("\(method) \(path) HTTP/1.1\r\nHost: paddock\r\n\(length)Connection: close\r\n\r\n".utf8)
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
             return .failure(.errno())
         }

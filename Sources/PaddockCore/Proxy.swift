@@ -172,6 +172,7 @@ public final class Proxy {
     /// After supervised instances joined or left a pool: a probe for each new server of a pool with
     /// checks, none for those gone. (Its first check comes one interval later: it has just passed one.)
     private func syncHealthChecks() {
+        guard !stopping else { return }
         let snapshot = context.snapshot
         var kept: [HealthProbe] = []
         for probe in probes {

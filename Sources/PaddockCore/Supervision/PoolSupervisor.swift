@@ -11,8 +11,9 @@ import Glibc
 final class PoolSupervisor {
     /// One started process.
     private struct Running {
-        let revision: Int
         let address: SocketAddressSpec
+        /// Sync pools: its capacity.
+        let workers: Int
         var process: ChildProcess?
         var pid: Int32 = 0
         /// While starting: the check under way, and when the next one may begin.
@@ -77,6 +78,9 @@ final class PoolSupervisor {
         let spec = run ?? specs[latest]!
         latest += 1
         specs[latest] = spec
+        // Revisions no instance runs any more are forgotten (a --reload session makes many).
+        let inUse = Set(machine.instances.map(\.revision) + [machine.revision, latest])
+        specs = specs.filter { inUse.contains($0.key) }
         machine.settings = Self.settings(spec)
         if run != nil { watch() }
         handle(.restart(revision: latest, instances: spec.instances, reason: reason, now: context.loop.now))
@@ -207,7 +211,7 @@ final class PoolSupervisor {
         let logger = context.logger
         let output = OutputPipe(loop: context.loop) { line in logger.info("[\(label)] \(line)") }
         let errors = OutputPipe(loop: context.loop) { line in logger.info("[\(label)] \(line)") }
-        running[id] = Running(revision: revision, address: address)
+        running[id] = Running(address: address, workers: spec.workers)
         do {
             let process = try ChildProcess(
                 loop: context.loop,
@@ -228,9 +232,8 @@ final class PoolSupervisor {
         let serving = machine.serving
         guard serving != routed else { return }
         routed = serving
-        let workers = { (id: Int) in self.running[id].map { self.specs[$0.revision]!.workers } ?? 1 }
         shared.setInstances(serving.compactMap { id in
-            running[id].map { ServerConfig(address: $0.address, workers: workers(id)) }
+            running[id].map { ServerConfig(address: $0.address, workers: $0.workers) }
         }, now: context.loop.now)
         onRoutingChanged?()
     }

@@ -114,8 +114,10 @@ struct SupervisorMachine: Sendable {
     private(set) var failuresInARow = 0
     private var lastFailureAt: UInt64 = 0
     private var restartAt: UInt64 = 0
-    /// Why the last start or rolling restart failed, until a roll succeeds.
+    /// Why the last start or rolling restart failed: until the instances are stable again (a
+    /// failed start), or until a roll succeeds (a failed roll).
     private(set) var lastFailure: String?
+    private var lastFailureIsRoll = false
     private(set) var restarts = 0
     private(set) var isStopping = false
 
@@ -214,6 +216,7 @@ struct SupervisorMachine: Sendable {
                serving.count >= target, starting.isEmpty {
                 if isCrashLooping { actions.append(.log(.notice, "pool \(pool): instances stable again after \(failuresInARow) failures in a row")) }
                 failuresInARow = 0
+                if !lastFailureIsRoll { lastFailure = nil }
             }
             reconcile(now: now, &actions)
         case let .restart(revision, count, reason, now):
@@ -268,6 +271,7 @@ struct SupervisorMachine: Sendable {
             target = roll.instances
             self.roll = nil
             lastFailure = nil
+            lastFailureIsRoll = false
             actions.append(.log(.notice, "pool \(pool): rolling restart done; \(target) instance\(target == 1 ? "" : "s") serving"))
             return
         }
@@ -282,6 +286,7 @@ struct SupervisorMachine: Sendable {
         if let roll, instance.revision == roll.revision, case .starting = instance.phase {
             self.roll = nil
             lastFailure = "rolling restart failed: \(name(instance.id)) \(what)"
+            lastFailureIsRoll = true
             let old = instances.count { $0.revision != roll.revision && $0.phase.isLive }
             actions.append(.log(.error, "pool \(pool): \(lastFailure!); the \(old) running instance\(old == 1 ? "" : "s") keep serving"))
             return
@@ -291,7 +296,7 @@ struct SupervisorMachine: Sendable {
         restarts += 1
         let delay = min(settings.backoffCap, settings.backoffBase << UInt64(min(failuresInARow - 1, 20)))
         restartAt = now + delay
-        if case .starting = instance.phase { lastFailure = "\(name(instance.id)) \(what)" }
+        if case .starting = instance.phase, !lastFailureIsRoll { lastFailure = "\(name(instance.id)) \(what)" }
         var message = "\(name(instance.id)) \(what); starting another in \(delay)ms"
         if isCrashLooping { message += " (crash loop: \(failuresInARow) failures in a row)" }
         actions.append(.log(isCrashLooping ? .error : .warning, message))

@@ -74,9 +74,12 @@ import Testing
         // Serving for the stable period since the last failure clears it.
         _ = machine.event(.tick(now: now + 5_000, idle: []))
         #expect(machine.isCrashLooping)
+        #expect(machine.lastFailure != nil)
         _ = machine.event(.tick(now: now + 10_000, idle: []))
         #expect(!machine.isCrashLooping)
         #expect(machine.failuresInARow == 0)
+        // A failed start is history once the instances are stable; a failed roll is not (below).
+        #expect(machine.lastFailure == nil)
     }
 
     @Test func aRollingRestartReplacesOneInstanceAtATime() {
@@ -138,6 +141,10 @@ import Testing
         // A later crash restarts the old revision.
         _ = machine.event(.exited(id: 1, Self.crash, now: 2_000))
         #expect(machine.event(.tick(now: 2_250, idle: [])) .contains(.spawn(id: 4, revision: 1)))
+        _ = machine.event(.passedCheck(id: 4, now: 2_500))
+        _ = machine.event(.tick(now: 20_000, idle: []))
+        #expect(machine.failuresInARow == 0)
+        #expect(machine.lastFailure?.hasPrefix("rolling restart failed") == true)
     }
 
     @Test func aNewInstanceThatNeverPassesIsStoppedAtStartTimeout() {

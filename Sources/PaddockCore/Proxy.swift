@@ -53,6 +53,8 @@ public final class Proxy {
     /// Where supervised instances' `{socket}`s go: made under `[proxy] temp_dir` when first needed,
     /// removed when the last instance is gone.
     private var socketDirectory: String?
+    /// Numbers each supervisor, for its socket names.
+    private var supervisorSerial = 0
     /// `paddock run --reload`: every supervised pool restarts when a `*.py` file under its cwd changes.
     public var watchesFiles = false
     /// At `max_connections` since the last time there was room: the warning is logged once per episode.
@@ -98,8 +100,9 @@ public final class Proxy {
                 if let restartReason { supervisor.restart(run, pool: pool, reason: restartReason) }
                 continue
             }
+            supervisorSerial += 1
             let supervisor = PoolSupervisor(pool: pool, run: run, context: context, socketDirectory: directory,
-                                            watchFiles: watchesFiles)
+                                            serial: supervisorSerial, watchFiles: watchesFiles)
             supervisor.onRoutingChanged = { [unowned self] in self.syncHealthChecks() }
             supervisors[config.name] = supervisor
             supervisor.start()
@@ -398,6 +401,7 @@ public final class Proxy {
         ticketKeyTimer = nil
         for probe in probes { probe.stop() }
         probes.removeAll()
+        for supervisor in supervisors.values { supervisor.stopWatching() }
         for connection in adminConnections.values { connection.close() }
         context.cache.closeAll()
         for connection in Array(connections.values) { connection.shutdownGracefully() }
@@ -416,9 +420,12 @@ public final class Proxy {
 
     private func finishStopIfDrained() {
         guard stopping, connections.isEmpty else { return }
-        // The servers Paddock runs stop once no client needs them.
-        for supervisor in supervisors.values { retire(supervisor) }
+        // The servers Paddock runs stop once no client needs them. (A supervisor with nothing to
+        // stop finishes inside `retire`, so the table is emptied first.)
+        let running = supervisors.values
         supervisors.removeAll()
+        for supervisor in running { retire(supervisor) }
+        removeSocketDirectoryIfUnused()
         context.cache.closeAll()
         drainTimer?.close()
         drainTimer = nil

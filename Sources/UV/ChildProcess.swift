@@ -40,8 +40,10 @@ public final class ChildProcess: HandleOwner {
         super.init(loop: loop, byteCount: uv_handle_size(UV_PROCESS))
         let process = handle.assumingMemoryBound(to: uv_process_t.self)
         self.onExit = onExit
-        let executable = Self.currentExecutable
-        let argv = [executable, Self.execArgument, String(getpid()), options.program] + options.arguments
+        // The running image, even after the file was replaced or removed (an upgrade): in the
+        // forked child, /proc/self/exe still names it. argv[0] is its path, for ps.
+        let executable = "/proc/self/exe"
+        let argv = [Self.currentExecutable, Self.execArgument, String(getpid()), options.program] + options.arguments
         var cArgs = argv.map { strdup($0) } + [nil]
         var cEnv = options.environment.map { strdup($0) } + [nil]
         defer {

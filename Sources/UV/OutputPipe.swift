@@ -2,7 +2,8 @@ import CLibUV
 
 /// The read end of a pipe a child process writes to (its stdout or stderr), delivered as lines.
 /// A line longer than `maxLineBytes` is delivered in pieces; the last line is delivered at EOF even
-/// without its newline. Closes itself at EOF or on an error.
+/// without its newline. Closes itself at EOF or on an error. It does not keep the loop running: a
+/// process that escaped its group and still holds the write end must not keep Paddock from exiting.
 public final class OutputPipe: HandleOwner {
     public static let maxLineBytes = 8 * 1024
     private static let readBytes = 16 * 1024
@@ -15,6 +16,7 @@ public final class OutputPipe: HandleOwner {
         let rc = uv_pipe_init(loop.raw, handle.assumingMemoryBound(to: uv_pipe_t.self), 0)
         precondition(rc == 0, "uv_pipe_init cannot fail on a valid loop")
         adoptHandle()
+        unref()
         self.onLine = onLine
     }
 

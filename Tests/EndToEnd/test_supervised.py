@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import EXAMPLES, Paddock, health, paddock_bin, pool_health, short_tempdir, wait_for
+from harness import EXAMPLES, Paddock, RawConn, health, paddock_bin, pool_health, short_tempdir, wait_for
 from test_reload import SteadyLoad
 
 START = 30  # seconds for supervised instances to come up (generous: CI machines are slow)
@@ -166,6 +166,12 @@ def test_paddock_restart_explains_a_pool_it_does_not_run(supervised):
     admin = ["--admin", f"127.0.0.1:{paddock.admin_port}"]
     out = subprocess.run([str(paddock_bin()), "restart", "nope", *admin], capture_output=True, text=True, timeout=10)
     assert out.returncode == 1 and "no pool named nope" in out.stderr
+    # A web page's script could POST to a loopback admin listener: a request with Origin is refused.
+    with RawConn((paddock.host, paddock.admin_port)) as conn:
+        resp = conn.request("POST", "/pools/api/restart", headers=[("Origin", "http://evil.test"),
+                                                                     ("Content-Length", "0"), ("Connection", "close")])
+    assert resp.status == 403
+    assert not run_state(paddock, "api")["rolling"]
     status = subprocess.run([str(paddock_bin()), "status", *admin], capture_output=True, text=True, timeout=10)
     assert status.returncode == 0, status.stderr
     assert "run api: 1 instance" in status.stdout and "serving" in status.stdout

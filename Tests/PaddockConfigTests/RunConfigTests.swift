@@ -42,6 +42,15 @@ import Testing
         #expect(run.resolvedCommand(address: "8123") == ["gunicorn", "-w", "3", "-b", "127.0.0.1:8123", "app:app"])
     }
 
+    @Test func anEmptyServerListAndOnlyTheCommandsPlaceholderIsFilledIn() throws {
+        let config = try ConfigLoader.parse(
+            Self.pool("servers = []\n" + #"run = { command = ["x", "--port", "{port}"], env = { A = "{port}", B = "{socket}" } }"#),
+            file: F.file)
+        let run = try #require(config.pools[0].run)
+        #expect(config.pools[0].servers.isEmpty)
+        #expect(run.resolvedEnvironment(address: "8123").map(\.value) == ["8123", "{socket}"])
+    }
+
     @Test func serversAndRunTogether() throws {
         let config = try ConfigLoader.parse(
             Self.pool(#"servers = [{ address = "127.0.0.1:8001" }]"# + "\n" + #"run = { command = ["uvicorn", "--port", "{port}", "app:app"] }"#),
@@ -68,6 +77,8 @@ import Testing
             "paddock.toml: pools.web.run.workers: applies only to sync pools (an async server has no worker limit)"),
         ErrorCase("workers not passed", pool(kind: "sync", #"run = { command = ["gunicorn", "-b", "127.0.0.1:{port}"], workers = 4 }"#),
                   #"paddock.toml: pools.web.run.workers: the command does not pass {workers}, so the server would not run that many; write e.g. ["gunicorn", "-w", "{workers}", ...]"#),
+        ErrorCase("a worker count in the command", pool(kind: "sync", #"run = { command = ["gunicorn", "-w", "4", "-b", "unix:{socket}"] }"#),
+                  #"paddock.toml: pools.web.run.command: sets the worker count itself ("-w"); write "{workers}" there and workers = N in run, which is also how many requests each instance is sent at once"#),
         ErrorCase("bad env name", pool(#"run = { command = ["x", "{port}"], env = { "1A" = "x" } }"#),
                   #"paddock.toml: pools.web.run.env.1A: "1A" is not an environment variable name; expected letters, digits and _, not starting with a digit"#),
         ErrorCase("missing cwd", pool(#"run = { command = ["x", "{port}"], cwd = "/nonexistent-paddock-dir" }"#),

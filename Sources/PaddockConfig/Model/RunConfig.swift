@@ -60,12 +60,12 @@ public struct RunConfig: Sendable, Equatable {
         environment.map { ($0.name, resolve($0.value, address: address)) }
     }
 
-    /// `address` is the socket path or the port number, as the placeholder wants it.
+    /// `address` is the socket path or the port number, for the placeholder the command uses (the
+    /// other one is left as written).
     private func resolve(_ text: String, address: String) -> String {
         guard text.contains("{") else { return text }
-        return text.replacing(Self.socketPlaceholder, with: address)
-            .replacing(Self.portPlaceholder, with: address)
-            .replacing(Self.workersPlaceholder, with: String(workers))
+        let placeholder = listen == .unixSocket ? Self.socketPlaceholder : Self.portPlaceholder
+        return text.replacing(placeholder, with: address).replacing(Self.workersPlaceholder, with: String(workers))
     }
 
     public static func == (lhs: RunConfig, rhs: RunConfig) -> Bool {

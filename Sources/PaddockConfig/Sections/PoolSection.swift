@@ -33,7 +33,8 @@ enum PoolSection {
         let timeouts = TimeoutsSection.decodePool(reader.node("timeouts"), over: timeouts, at: path.key("timeouts"), &diagnostics)
         let run = kind.flatMap { kind in reader.node("run").flatMap { RunSection.decode($0, kind: kind, at: path.key("run"), &diagnostics) } }
         // A pool that runs its own servers may list none at fixed addresses.
-        let servers = reader.node("run") != nil && reader.node("servers") == nil
+        let noServers = reader.node("servers") == nil || reader.node("servers") == .array([])
+        let servers = reader.node("run") != nil && noServers
             ? [] : ServerSection.decodeList(reader.node("servers"), pool: name, at: path.key("servers"), &diagnostics)
         let queueTimeout = reader.optional("queue_timeout", .duration(), &diagnostics)
         let maxQueue = reader.optional("max_queue", .integer(in: 0...1_000_000), &diagnostics)

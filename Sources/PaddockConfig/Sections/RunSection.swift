@@ -26,7 +26,12 @@ enum RunSection {
             if kind == .async, mentionsWorkers {
                 diagnostics.report(path.key("command"), "{workers} applies only to sync pools (an async server has no worker limit)")
             }
-            if workers != nil, !mentionsWorkers {
+            // Paddock must know each instance's capacity: a worker count written into the command
+            // would leave it at 1.
+            if kind == .sync, !mentionsWorkers,
+               let flag = command.first(where: { $0 == "-w" || $0 == "--workers" || $0.hasPrefix("--workers=") }) {
+                diagnostics.report(path.key("command"), "sets the worker count itself (\(quoted(flag))); write \"{workers}\" there and workers = N in run, which is also how many requests each instance is sent at once")
+            } else if workers != nil, !mentionsWorkers {
                 diagnostics.report(path.key("workers"), "the command does not pass {workers}, so the server would not run that many; write e.g. [\"gunicorn\", \"-w\", \"{workers}\", ...]")
             }
         }

@@ -78,6 +78,10 @@ final class AdminConnection: TransportDelegate {
                 guard head.methodKind == .post else {
                     return respond(status: 405, contentType: "text/plain", body: "use POST\n")
                 }
+                // A web page's script may POST to a loopback address too; browsers say where from.
+                guard !head.fields.contains(where: { asciiEqualsIgnoringCase($0.name, in: input, "origin") }) else {
+                    return respond(status: 403, contentType: "text/plain", body: "not from a browser\n")
+                }
                 let answer = context.restartPool(pool)
                 respond(status: answer.status, contentType: "text/plain", body: answer.message)
             } else if path == "/health" || path == "/metrics" || path == "/status" {

@@ -84,6 +84,7 @@ struct PoolState: Sendable {
             return state
         }
         retired = previous.values.filter { $0.inFlight > 0 }
+        forgetGone(previous.values.filter { $0.inFlight == 0 })
         if balancer.strategy != config.balance || balancer.serverCount != servers.count {
             balancer = Balancer(strategy: config.balance, serverCount: servers.count)
         }
@@ -99,6 +100,14 @@ struct PoolState: Sendable {
     /// Requests in flight on the server at `address`, routed or retired (0 when it has none).
     func inFlight(at address: SocketAddressSpec) -> Int {
         (servers + retired).first { $0.address == address }?.inFlight ?? 0
+    }
+
+    /// A server that left and has nothing in flight is forgotten: if its address comes back (a
+    /// supervised instance's port handed out again), it is a new server with fresh state.
+    private mutating func forgetGone(_ gone: [Server]) {
+        for server in gone where ids[server.address] == server.id && !servers.contains(where: { $0.id == server.id }) {
+            ids[server.address] = nil
+        }
     }
 
     /// Picks a server for a request and takes a slot on it, in one step.
@@ -159,7 +168,7 @@ struct PoolState: Sendable {
             servers[index].inFlight -= 1
         } else if let index = retired.firstIndex(where: { $0.id == id }) {
             retired[index].inFlight -= 1
-            if retired[index].inFlight == 0 { retired.remove(at: index) }
+            if retired[index].inFlight == 0 { forgetGone([retired.remove(at: index)]) }
         }
         return grantWaiting(now: now)
     }

@@ -27,7 +27,12 @@ final class PoolSupervisor {
     private var healthCheck: HealthCheckConfig?
     private let context: ProxyContext
     private let socketDirectory: String
-    private let watchFiles: Bool
+    /// Names this supervisor's sockets apart from those of an earlier one of the same pool that
+    /// may still be stopping (instance numbers start at 1 in each).
+    private let serial: Int
+    /// `paddock run --reload`.
+    private let watchesAllFiles: Bool
+    private var isWatching: Bool { watchesAllFiles || specs[latest]?.reload == true }
     /// The run of each revision; `latest` is what the config says now.
     private var specs: [Int: RunConfig] = [:]
     private var latest: Int
@@ -44,13 +49,14 @@ final class PoolSupervisor {
     private static let tickMilliseconds: UInt64 = 100
     private static let checkEveryMilliseconds: UInt64 = 250
 
-    init(pool: UpstreamPool, run: RunConfig, context: ProxyContext, socketDirectory: String, watchFiles: Bool) {
+    init(pool: UpstreamPool, run: RunConfig, context: ProxyContext, socketDirectory: String, serial: Int, watchFiles: Bool) {
         name = pool.name
         shared = pool.shared
         healthCheck = pool.config.health
         self.context = context
         self.socketDirectory = socketDirectory
-        self.watchFiles = watchFiles || run.reload
+        self.serial = serial
+        watchesAllFiles = watchFiles
         latest = 1
         specs[1] = run
         machine = SupervisorMachine(pool: pool.name, revision: 1, instances: run.instances, settings: Self.settings(run))
@@ -88,11 +94,16 @@ final class PoolSupervisor {
 
     /// Stops every instance: no new requests, those in flight finish, then SIGTERM and SIGKILL.
     func stop() {
+        stopWatching()
+        handle(.stop(now: context.loop.now))
+    }
+
+    /// No more restarts for changed files (the proxy is stopping, or the pool is going away).
+    func stopWatching() {
         for watcher in watchers { watcher.close() }
         watchers.removeAll()
         debounce?.close()
         debounce = nil
-        handle(.stop(now: context.loop.now))
     }
 
     var report: HealthReport.Supervision {
@@ -185,7 +196,7 @@ final class PoolSupervisor {
         let placeholder: String
         switch spec.listen {
         case .unixSocket:
-            let path = "\(socketDirectory)/\(name)-\(id).sock"
+            let path = "\(socketDirectory)/\(name)-\(serial).\(id).sock"
             guard path.utf8.count < 108 else {
                 return handle(.spawnFailed(id: id, reason: "socket path \(path) is longer than 107 bytes; set [proxy] temp_dir to a shorter folder",
                                            now: context.loop.now))
@@ -209,8 +220,9 @@ final class PoolSupervisor {
             environment.append("\(key)=\(value)")
         }
         let logger = context.logger
-        let output = OutputPipe(loop: context.loop) { line in logger.info("[\(label)] \(line)") }
-        let errors = OutputPipe(loop: context.loop) { line in logger.info("[\(label)] \(line)") }
+        // At notice, so that a traceback is in the log at the default levels and at notice.
+        let output = OutputPipe(loop: context.loop) { line in logger.notice("[\(label)] \(line)") }
+        let errors = OutputPipe(loop: context.loop) { line in logger.notice("[\(label)] \(line)") }
         running[id] = Running(address: address, workers: spec.workers)
         do {
             let process = try ChildProcess(
@@ -245,7 +257,7 @@ final class PoolSupervisor {
     private func watch() {
         for watcher in watchers { watcher.close() }
         watchers.removeAll()
-        guard watchFiles, let spec = specs[latest] else { return }
+        guard isWatching, !machine.isStopping, let spec = specs[latest] else { return }
         for directory in Self.sourceDirectories(under: spec.cwd) {
             do {
                 watchers.append(try FileWatcher(loop: context.loop, path: directory) { [unowned self] file in
@@ -261,7 +273,7 @@ final class PoolSupervisor {
     }
 
     private func changed(_ file: String) {
-        guard file.hasSuffix(".py") else { return }
+        guard file.hasSuffix(".py"), !watchers.isEmpty else { return }
         let timer = debounce ?? LoopTimer(loop: context.loop)
         debounce = timer
         timer.start(milliseconds: 300) { [unowned self] in self.restart(reason: "\(file) changed") }

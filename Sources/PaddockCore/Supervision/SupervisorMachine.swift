@@ -154,20 +154,6 @@ struct SupervisorMachine: Sendable {
         instances.compactMap { if case .draining = $0.phase { $0.id } else { nil } }
     }
 
-    /// The earliest time a tick has something to do, if any.
-    var nextDeadline: UInt64? {
-        var deadlines = instances.compactMap { instance -> UInt64? in
-            switch instance.phase {
-            case let .starting(deadline), let .draining(deadline): deadline
-            case let .stopping(killAt): killAt
-            case .serving, .killed: nil
-            }
-        }
-        if !isStopping, roll == nil, liveCount < target { deadlines.append(restartAt) }
-        if failuresInARow > 0 { deadlines.append(lastFailureAt + settings.stableMilliseconds) }
-        return deadlines.min()
-    }
-
     mutating func event(_ event: Event) -> [Action] {
         var actions: [Action] = []
         switch event {
@@ -180,8 +166,10 @@ struct SupervisorMachine: Sendable {
             guard let index = index(of: id), case .starting = instances[index].phase, !isStopping else { return [] }
             instances[index].phase = .serving(since: now)
             actions.append(.log(.notice, "\(name(id)) passed its check; it takes requests"))
+            // One old instance leaves for each new one, as long as the pool keeps its count.
             if let roll, instances[index].revision == roll.revision,
-               let old = instances.firstIndex(where: { $0.revision != roll.revision && $0.phase.isLive && isServing($0) }) {
+               instances.count(where: isServing) > roll.instances,
+               let old = instances.firstIndex(where: { $0.revision != roll.revision && isServing($0) }) {
                 drain(old, now: now, &actions)
             }
             reconcile(now: now, &actions)
@@ -213,7 +201,7 @@ struct SupervisorMachine: Sendable {
                 }
             }
             if failuresInARow > 0, now >= lastFailureAt + settings.stableMilliseconds, roll == nil,
-               serving.count >= target, starting.isEmpty {
+               serving.count >= target, hasServedFor(settings.stableMilliseconds, now: now) {
                 if isCrashLooping { actions.append(.log(.notice, "pool \(pool): instances stable again after \(failuresInARow) failures in a row")) }
                 failuresInARow = 0
                 if !lastFailureIsRoll { lastFailure = nil }
@@ -249,6 +237,17 @@ struct SupervisorMachine: Sendable {
 
     private var liveCount: Int { instances.count { $0.phase.isLive } }
 
+    /// Every instance that is meant to run has served for at least `milliseconds`.
+    private func hasServedFor(_ milliseconds: UInt64, now: UInt64) -> Bool {
+        instances.allSatisfy { instance in
+            switch instance.phase {
+            case let .serving(since): now >= since + milliseconds
+            case .starting: false
+            case .draining, .stopping, .killed: true
+            }
+        }
+    }
+
     /// Starts what is missing: the next instance of a roll, or a replacement after the backoff.
     private mutating func reconcile(now: UInt64, _ actions: inout [Action]) {
         guard !isStopping else { return }
@@ -280,15 +279,23 @@ struct SupervisorMachine: Sendable {
         }
     }
 
-    /// An instance ended or failed without being asked to: a failed deploy ends the roll; otherwise
-    /// it counts toward the backoff.
+    /// An instance ended or failed without being asked to. One of a roll's new revision (starting,
+    /// or serving and then gone) is a failed deploy: the roll stops, and the instances serving keep
+    /// serving, the old ones and those of the new revision that already replaced old ones. Any
+    /// other counts toward the backoff.
     private mutating func failed(_ instance: Instance, _ what: String, now: UInt64, _ actions: inout [Action]) {
-        if let roll, instance.revision == roll.revision, case .starting = instance.phase {
+        if let roll, instance.revision == roll.revision {
             self.roll = nil
             lastFailure = "rolling restart failed: \(name(instance.id)) \(what)"
             lastFailureIsRoll = true
-            let old = instances.count { $0.revision != roll.revision && $0.phase.isLive }
-            actions.append(.log(.error, "pool \(pool): \(lastFailure!); the \(old) running instance\(old == 1 ? "" : "s") keep serving"))
+            for index in instances.indices where instances[index].revision == roll.revision {
+                if case .starting = instances[index].phase { terminate(index, now: now, &actions) }
+            }
+            let old = instances.count { $0.revision != roll.revision && isServing($0) }
+            let new = instances.count { $0.revision == roll.revision && isServing($0) }
+            var message = "pool \(pool): \(lastFailure!); the \(old) running instance\(old == 1 ? "" : "s") keep\(old == 1 ? "s" : "") serving"
+            if new > 0 { message += ", with the \(new) new one\(new == 1 ? "" : "s") that already passed \(new == 1 ? "its check" : "their checks")" }
+            actions.append(.log(.error, message))
             return
         }
         failuresInARow += 1

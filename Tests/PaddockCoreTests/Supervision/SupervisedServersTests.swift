@@ -37,6 +37,20 @@ import Testing
         #expect(state.inFlight(at: Self.socketA) == 0)
     }
 
+    @Test func anAddressThatComesBackAfterItsServerLeftIsANewServer() throws {
+        let port = SocketAddressSpec.ipv4(host: "127.0.0.1", port: 40_001)
+        var state = PoolState(config: PoolConfig(name: "api", kind: .async, servers: []), now: 0)
+        state.setInstances([ServerConfig(address: port)], now: 0)
+        let first = state.servers[0].id
+        _ = state.record(.connectFailed, for: first, now: 1)
+        #expect(state.servers[0].isUp == false)
+        state.setInstances([], now: 2)
+        // The port is handed to a later instance: fresh state, not the dead one's.
+        state.setInstances([ServerConfig(address: port)], now: 3)
+        #expect(state.servers[0].id != first)
+        #expect(state.servers[0].isUp)
+    }
+
     @Test func fixedServersComeFirstAndStayThroughInstanceChanges() {
         let fixed = ServerConfig(address: .ipv4(host: "127.0.0.1", port: 8001), workers: 4)
         var state = PoolState(config: PoolConfig(name: "web", kind: .sync, servers: [fixed]), now: 0)

@@ -47,7 +47,6 @@ import Testing
         #expect(machine.serving == [2])
         #expect(spawned(actions).isEmpty)
         #expect(logs(actions).contains { $0.contains("api#1 exited (killed by signal 9); starting another in 250ms") })
-        #expect(machine.nextDeadline == 1_250)
         #expect(spawned(machine.event(.tick(now: 1_200, idle: []))).isEmpty)
         #expect(spawned(machine.event(.tick(now: 1_250, idle: []))) == [3])
         // It fails to start: the next wait is twice as long.
@@ -64,9 +63,9 @@ import Testing
         var machine = serving()
         var now: UInt64 = 1_000
         var id = 1
-        for _ in 0..<3 {
+        for failure in 0..<3 {
             _ = machine.event(.exited(id: id, Self.crash, now: now))
-            now = machine.nextDeadline!
+            now += 250 << UInt64(failure)
             id = spawned(machine.event(.tick(now: now, idle: []))).first!
         }
         #expect(machine.isCrashLooping)
@@ -80,6 +79,55 @@ import Testing
         #expect(machine.failuresInARow == 0)
         // A failed start is history once the instances are stable; a failed roll is not (below).
         #expect(machine.lastFailure == nil)
+    }
+
+    @Test func failuresInARowCountUntilEveryInstanceHasServedForTheStablePeriod() {
+        var machine = serving()
+        // An app that is slow to start and crashes soon after it serves: the count keeps growing.
+        _ = machine.event(.exited(id: 1, Self.crash, now: 1_000))
+        _ = machine.event(.tick(now: 1_250, idle: []))
+        _ = machine.event(.passedCheck(id: 3, now: 13_000))
+        _ = machine.event(.tick(now: 14_000, idle: []))
+        #expect(machine.failuresInARow == 1)
+        _ = machine.event(.exited(id: 3, Self.crash, now: 14_000))
+        #expect(machine.failuresInARow == 2)
+        _ = machine.event(.tick(now: 14_500, idle: []))
+        _ = machine.event(.passedCheck(id: 4, now: 15_000))
+        _ = machine.event(.tick(now: 24_999, idle: []))
+        #expect(machine.failuresInARow == 2)
+        _ = machine.event(.tick(now: 25_000, idle: []))
+        #expect(machine.failuresInARow == 0)
+    }
+
+    @Test func aNewInstanceThatCrashesAfterPassingEndsTheRollWithoutDrainingTheRest() {
+        var machine = serving()
+        _ = machine.event(.restart(revision: 2, instances: 2, reason: "reload", now: 0))
+        _ = machine.event(.passedCheck(id: 3, now: 100))
+        #expect(machine.draining == [1])
+        // Its replacement starts; then the new one that serves dies.
+        #expect(machine.starting == [4])
+        let actions = machine.event(.exited(id: 3, Self.crash, now: 200))
+        #expect(!machine.isRolling)
+        #expect(signals(actions).map(\.0) == [4])
+        #expect(machine.serving == [2])
+        #expect(machine.lastFailure == "rolling restart failed: api#3 exited (killed by signal 9)")
+        // The pool goes back to its count at once, with the revision that works.
+        #expect(actions.contains(.spawn(id: 5, revision: 1)))
+        #expect(machine.restarts == 0)
+    }
+
+    @Test func aRollThatAddsInstancesDrainsAnOldOneOnlyWhenThereAreEnough() {
+        var machine = M(pool: "api", revision: 1, instances: 1, settings: Self.settings)
+        _ = machine.start(now: 0)
+        _ = machine.event(.passedCheck(id: 1, now: 10))
+        _ = machine.event(.restart(revision: 2, instances: 2, reason: "reload", now: 100))
+        _ = machine.event(.passedCheck(id: 2, now: 200))
+        #expect(machine.serving == [1, 2])
+        #expect(machine.draining.isEmpty)
+        // The second new one fails: both serving instances stay.
+        let actions = machine.event(.exited(id: 3, M.Exit(status: 1, signal: 0), now: 300))
+        #expect(machine.serving == [1, 2])
+        #expect(logs(actions).contains { $0.contains("the 1 running instance keeps serving, with the 1 new one that already passed its check") })
     }
 
     @Test func aRollingRestartReplacesOneInstanceAtATime() {

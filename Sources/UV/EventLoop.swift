@@ -10,6 +10,8 @@ public final class EventLoop {
     private var closed = false
     /// Reused `uv_write_t` + payload blocks for this loop's sockets (loop-confined like everything here).
     var writeBlocks = WriteBlockPool()
+    /// Read buffers for this loop's sockets, held only while they have unconsumed input.
+    let readBuffers = ReadBufferPool()
     /// Work deferred by `runSoon`, and the idle handle that runs it; nil once the loop began closing.
     private var soon: [() -> Void] = []
     private var soonHandle: UnsafeMutablePointer<uv_idle_t>?

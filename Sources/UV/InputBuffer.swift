@@ -42,9 +42,15 @@ struct InputBuffer: ~Copyable {
     }
 
     /// Space for the next read; empty only when the buffer holds `maxCapacity` unconsumed bytes.
-    mutating func reserveForRead() -> UnsafeMutableRawBufferPointer {
+    /// With a `pool`, the first buffer comes from it when it has the pool's size (and a pooled one
+    /// that `grow` replaces goes back).
+    mutating func reserveForRead(from pool: ReadBufferPool? = nil) -> UnsafeMutableRawBufferPointer {
         if base == nil {
-            base = .allocate(byteCount: initialCapacity, alignment: 16)
+            base = if let pool, initialCapacity == ReadBufferPool.bufferBytes {
+                pool.take()
+            } else {
+                .allocate(byteCount: initialCapacity, alignment: 16)
+            }
             capacity = initialCapacity
         }
         if capacity - writerIndex < Self.minimumReadSpace {
@@ -52,7 +58,7 @@ struct InputBuffer: ~Copyable {
                 compact()
             }
             if capacity - writerIndex < Self.minimumReadSpace && capacity < maxCapacity {
-                grow()
+                grow(returningTo: pool)
             }
         }
         return UnsafeMutableRawBufferPointer(start: base! + writerIndex, count: capacity - writerIndex)
@@ -64,9 +70,20 @@ struct InputBuffer: ~Copyable {
     }
 
     /// Frees the memory when nothing is buffered (idle keep-alive connections then cost no buffer).
-    mutating func releaseIfEmpty() {
-        guard readableCount == 0, let base else { return }
-        base.deallocate()
+    /// With a `pool`, a buffer of the pool's size goes back to it.
+    mutating func releaseIfEmpty(to pool: ReadBufferPool? = nil) {
+        guard readableCount == 0 else { return }
+        release(to: pool)
+    }
+
+    /// Lets go of the memory, whatever it holds (the socket is closed).
+    mutating func release(to pool: ReadBufferPool?) {
+        guard let base else { return }
+        if let pool, capacity == ReadBufferPool.bufferBytes {
+            pool.give(base)
+        } else {
+            base.deallocate()
+        }
         self.base = nil
         capacity = 0
         readerIndex = 0
@@ -81,11 +98,11 @@ struct InputBuffer: ~Copyable {
     }
 
     @inline(never)
-    private mutating func grow() {
+    private mutating func grow(returningTo pool: ReadBufferPool?) {
         let newCapacity = min(maxCapacity, capacity * 2)
         let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
         newBase.copyMemory(from: base! + readerIndex, byteCount: readableCount)
-        base!.deallocate()
+        if let pool, capacity == ReadBufferPool.bufferBytes { pool.give(base!) } else { base!.deallocate() }
         writerIndex -= readerIndex
         readerIndex = 0
         base = newBase

@@ -27,6 +27,8 @@ public final class Socket: HandleOwner, Transport {
     public private(set) var isReading = false
     /// The input buffer filled up and reading paused itself; it resumes once the consumer makes room.
     private var pausedForSpace = false
+    /// Inside the read callback (the delegate is parsing the input in place).
+    private var delivering = false
 
     // Request state, used by Socket+Connecting.swift and Socket+Writing.swift. A request is "in flight"
     // from the libuv call that accepted it until its callback; the completions are dropped on close,
@@ -83,14 +85,20 @@ public final class Socket: HandleOwner, Transport {
 
     public func consume(_ count: Int) {
         input.consume(count)
+        // Everything taken: the buffer goes back to the loop's pool until more bytes arrive
+        // (after the read callback, when it is the one consuming).
+        if !delivering { input.releaseIfEmpty(to: loop.readBuffers) }
         if pausedForSpace && !input.isFull {
             pausedForSpace = false
             startReadingNow()
         }
     }
 
+    /// Holds a read buffer now (only while some input is unconsumed, or during a read).
+    var holdsInputMemory: Bool { input.capacity > 0 }
+
     /// Frees the input buffer's memory if it holds nothing (for idle connections).
-    public func releaseInputMemory() { input.releaseIfEmpty() }
+    public func releaseInputMemory() { input.releaseIfEmpty(to: loop.readBuffers) }
 
     public func startReading() {
         guard !isClosing, !isReading else { return }
@@ -112,7 +120,7 @@ public final class Socket: HandleOwner, Transport {
     private func startReadingNow() {
         let rc = uv_read_start(stream, { h, _, buf in
             let me = HandleOwner.owner(UnsafeMutableRawPointer(h), as: Socket.self)
-            let space = me.input.reserveForRead()
+            let space = me.input.reserveForRead(from: me.loop.readBuffers)
             buf!.pointee = uv_buf_init(space.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(space.count))
         }, { s, nread, _ in
             let me = HandleOwner.owner(UnsafeMutableRawPointer(s), as: Socket.self)
@@ -129,7 +137,9 @@ public final class Socket: HandleOwner, Transport {
                 uv_read_stop(stream)
                 pausedForSpace = true
             }
+            delivering = true
             delegate?.transportDidRead()
+            delivering = false
         } else if nread == Int(UV_EOF.rawValue) {
             stopReading()
             delegate?.transportDidReachEOF()
@@ -140,6 +150,8 @@ public final class Socket: HandleOwner, Transport {
             stopReading()
             delegate?.transportDidFail(UVError(Int32(nread)))
         }
+        // Nothing left unconsumed (or nothing read: EAGAIN): the buffer waits in the pool.
+        if !isClosing { input.releaseIfEmpty(to: loop.readBuffers) }
     }
 
     // MARK: Addresses
@@ -180,6 +192,7 @@ public final class Socket: HandleOwner, Transport {
     }
 
     override func didClose() {
+        input.release(to: loop.readBuffers)
         // The requests live in the handle's allocation, which is freed right after this returns.
         precondition(!connectInFlight && !shutdownInFlight && writesInFlight == 0,
                      "libuv closed a stream before its requests' callbacks ran")

@@ -63,3 +63,53 @@ import Testing
         #expect(empty)
     }
 }
+
+@Suite struct ReadBufferPoolTests {
+    @Test func aBufferOfThePoolsSizeComesFromThePoolAndGoesBackWhenEmpty() {
+        let pool = ReadBufferPool()
+        var buffer = InputBuffer(initialCapacity: ReadBufferPool.bufferBytes, maxCapacity: 64 * 1024)
+        let space = buffer.reserveForRead(from: pool)
+        space.copyBytes(from: [1, 2, 3])
+        buffer.commit(3)
+        #expect(pool.allocationCount == 1)
+        buffer.releaseIfEmpty(to: pool)
+        #expect(pool.freeCount == 0)
+        buffer.consume(3)
+        buffer.releaseIfEmpty(to: pool)
+        #expect(pool.freeCount == 1)
+        let released = buffer.capacity
+        #expect(released == 0)
+        // The next read takes the same memory back: no allocation.
+        _ = buffer.reserveForRead(from: pool)
+        #expect(pool.allocationCount == 1)
+        #expect(pool.freeCount == 0)
+        buffer.release(to: pool)
+    }
+
+    @Test func aGrownBufferReturnsThePooledOneAndIsFreedOnItsOwn() {
+        let pool = ReadBufferPool()
+        var buffer = InputBuffer(initialCapacity: ReadBufferPool.bufferBytes, maxCapacity: 64 * 1024)
+        var total = 0
+        while total < ReadBufferPool.bufferBytes {
+            let space = buffer.reserveForRead(from: pool)
+            buffer.commit(space.count)
+            total += space.count
+        }
+        _ = buffer.reserveForRead(from: pool)
+        let grown = buffer.capacity
+        #expect(grown == 2 * ReadBufferPool.bufferBytes)
+        #expect(pool.freeCount == 1)
+        buffer.release(to: pool)
+        #expect(pool.freeCount == 1)
+    }
+
+    @Test func extraBuffersOfABurstAreFreedByTheNextTake() {
+        let pool = ReadBufferPool()
+        let taken = (0..<(ReadBufferPool.maxFree + 10)).map { _ in pool.take() }
+        for buffer in taken { pool.give(buffer) }
+        #expect(pool.freeCount == ReadBufferPool.maxFree + 10)
+        let again = pool.take()
+        #expect(pool.freeCount == ReadBufferPool.maxFree - 1)
+        pool.give(again)
+    }
+}

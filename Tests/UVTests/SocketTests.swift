@@ -44,6 +44,12 @@ import Glibc
         #expect(serverSide.received == Array("hello".utf8))
         #expect(clientSide.received == Array("echo:".utf8))
         #expect(accepted.first?.peerIP == "127.0.0.1")
+        // Everything read was consumed: neither side holds a read buffer while idle. The server's
+        // buffer went back to the loop's pool and the client's read took the same one.
+        #expect(accepted.first?.holdsInputMemory == false)
+        #expect(!client.holdsInputMemory)
+        #expect(loop.readBuffers.freeCount == 1)
+        #expect(loop.readBuffers.allocationCount == 1)
 
         client.close()
         run(loop) { serverSide.sawEOF }

@@ -1,6 +1,8 @@
 """Tiny fixed-response apps used as the backend by scripts/bench.
 
-``app``  - raw ASGI (uvicorn): any GET answers 200 with a small fixed body.
+``app``  - raw ASGI (uvicorn): any GET answers 200 with a small fixed body;
+           GET /bytes?n=N answers N bytes (with Content-Length) in 256 KiB
+           blocks (the large-response scenario).
 ``wsgi`` - the same for WSGI servers (gunicorn), plus what the slow-clients
            scenario needs: POST /upload reads the whole body and answers its
            length; GET /bytes?n=N answers N bytes (with Content-Length),
@@ -38,8 +40,21 @@ async def app(scope, receive, send):
     while more:
         message = await receive()
         more = message.get("more_body", False)
+    if scope["path"] == "/bytes":
+        query = dict(p.partition("=")[::2] for p in scope["query_string"].decode().split("&"))
+        n = max(0, min(int(query.get("n", "0") or 0), 1 << 34))
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"application/octet-stream"), (b"content-length", str(n).encode())]})
+        while n > 0:
+            block = _BIG_BLOCK if n >= len(_BIG_BLOCK) else _BIG_BLOCK[:n]
+            n -= len(block)
+            await send({"type": "http.response.body", "body": block, "more_body": n > 0})
+        return
     await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
     await send({"type": "http.response.body", "body": BODY})
+
+
+_BIG_BLOCK = b"x" * (256 * 1024)
 
 
 _WSGI_HEADERS = [(k.decode(), v.decode()) for k, v in _HEADERS]

@@ -42,7 +42,7 @@ public final class ChildProcess: HandleOwner {
         self.onExit = onExit
         // The running image, even after the file was replaced or removed (an upgrade): in the
         // forked child, /proc/self/exe still names it. argv[0] is its path, for ps.
-        let executable = "/proc/self/exe"
+        let executable = access("/proc/self/exe", X_OK) == 0 ? "/proc/self/exe" : Self.currentExecutable
         let argv = [Self.currentExecutable, Self.execArgument, String(getpid()), options.program] + options.arguments
         var cArgs = argv.map { strdup($0) } + [nil]
         var cEnv = options.environment.map { strdup($0) } + [nil]

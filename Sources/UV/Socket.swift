@@ -85,9 +85,11 @@ public final class Socket: HandleOwner, Transport {
 
     public func consume(_ count: Int) {
         input.consume(count)
-        // Everything taken: the buffer goes back to the loop's pool until more bytes arrive
-        // (after the read callback, when it is the one consuming).
-        if !delivering { input.releaseIfEmpty(to: loop.readBuffers) }
+        // Everything taken: the buffer goes back to the loop's pool until more bytes arrive (after
+        // the read callback, when it is the one consuming). A grown buffer, which the pool would
+        // free at once, waits for the end of the next read callback: a caller may still be
+        // looking at the bytes it just consumed.
+        if !delivering && input.capacity == ReadBufferPool.bufferBytes { input.releaseIfEmpty(to: loop.readBuffers) }
         if pausedForSpace && !input.isFull {
             pausedForSpace = false
             startReadingNow()

@@ -350,7 +350,7 @@ class Paddock:
 
     def __init__(self, name: str, work_dir: Path, pools: dict, routes: list, proxy_extra: dict | None = None,
                  extra_listen: list[str] | None = None, extra_args: list[str] | None = None,
-                 tables: dict[str, dict] | None = None):
+                 tables: dict[str, dict] | None = None, env: dict | None = None):
         self.name = name
         self.host = "127.0.0.1"
         self.port = free_port()
@@ -365,7 +365,7 @@ class Paddock:
                 f"paddock binary not found at {binary}: build it with `swift build -c release` "
                 "(scripts/setup does) or point PADDOCK_BIN at one"
             )
-        self.proc = Proc(name, [binary, "run", "--config", self.config_path, *(extra_args or [])], work_dir)
+        self.proc = Proc(name, [binary, "run", "--config", self.config_path, *(extra_args or [])], work_dir, env=env)
         try:
             wait_until_accepting((self.host, self.port), self.proc)
             wait_until_accepting((self.host, self.admin_port), self.proc)

@@ -19,6 +19,11 @@ from test_reload import SteadyLoad
 START = 30  # seconds for supervised instances to come up (generous: CI machines are slow)
 
 
+def load(paddock: Paddock, target: str, clients: int) -> SteadyLoad:
+    """Steady GETs, bounded far beyond what a test needs, so the load outlasts the slowest restart."""
+    return SteadyLoad(paddock, target, clients=clients, max_requests=50_000, max_seconds=120)
+
+
 def uvicorn_run(instances: int = 2, app: str = "asgi_app:app", cwd: Path = EXAMPLES, **extra) -> dict:
     return {
         "command": [sys.executable, "-m", "uvicorn", "--uds", "{socket}", "--timeout-graceful-shutdown", "2",
@@ -112,7 +117,7 @@ def test_supervised_pools_start_serve_and_survive_kill_9_of_an_instance(supervis
     paddock = supervised("sv-crash", pools())
     api_before, web_before = serving_pids(paddock, "api"), serving_pids(paddock, "web")
     assert len(api_before) == 2 and len(web_before) == 2
-    with SteadyLoad(paddock, "/api/whoami", clients=3) as api_load, SteadyLoad(paddock, "/whoami", clients=3) as web_load:
+    with load(paddock, "/api/whoami", 3) as api_load, load(paddock, "/whoami", 3) as web_load:
         api_load.wait_for_requests(50)
         web_load.wait_for_requests(50)
         api_victim, web_victim = min(api_before), min(web_before)
@@ -138,7 +143,7 @@ def test_supervised_pools_start_serve_and_survive_kill_9_of_an_instance(supervis
 def test_rolling_restarts_under_load_lose_nothing_and_replace_every_instance(supervised, work_dir):
     paddock = supervised("sv-roll", pools())
     api_before, web_before = serving_pids(paddock, "api"), serving_pids(paddock, "web")
-    with SteadyLoad(paddock, "/api/whoami", clients=3) as api_load, SteadyLoad(paddock, "/whoami", clients=3) as web_load:
+    with load(paddock, "/api/whoami", 3) as api_load, load(paddock, "/whoami", 3) as web_load:
         api_load.wait_for_requests(50)
         web_load.wait_for_requests(50)
         # One by `paddock restart`, the other by a reload (a reload is a deploy: every supervised pool rolls).
@@ -182,14 +187,14 @@ def test_a_broken_deploy_keeps_the_old_instances_serving(supervised):
     before = serving_pids(paddock, "api")
     broken = uvicorn_run()
     broken["command"] = ["sh", "-c", "echo 'ImportError: the deploy is broken' >&2; exit 3", "{socket}"]
-    with SteadyLoad(paddock, "/api/whoami", clients=2) as load:
-        load.wait_for_requests(20)
+    with load(paddock, "/api/whoami", 2) as traffic:
+        traffic.wait_for_requests(20)
         paddock.write_config(pools(api_run=broken), ROUTES)
         paddock.reload(2)
         failure = wait_for(lambda: run_state(paddock, "api")["last_failure"], timeout=START, interval=0.1,
                            what="the failed roll in /health")
-        load.wait_for_requests(20)
-    assert load.failures == [], load.failures[:5]
+        traffic.wait_for_requests(20)
+    assert traffic.failures == [], traffic.failures[:5]
     assert failure.startswith("rolling restart failed: api#3 exited (exit status 3) before passing its check"), failure
     assert serving_pids(paddock, "api") == before
     body = health(paddock)
@@ -230,17 +235,17 @@ def test_reload_mode_restarts_on_a_changed_file_and_keeps_serving_through_a_brok
         run = uvicorn_run(instances=1, app="app:app", cwd=source)
         paddock = supervised("sv-dev", {"api": {"kind": "async", "run": run}}, extra_args=["--reload"])
         assert current_version(paddock) == 1
-        with SteadyLoad(paddock, "/api/", clients=2) as load:
-            load.wait_for_requests(20)
+        with load(paddock, "/api/", 2) as traffic:
+            traffic.wait_for_requests(20)
             app.write_text(APP_TEMPLATE.format(version=2))
             wait_for(lambda: current_version(paddock) == 2, timeout=15, interval=0.1, what="the edited code answering")
-            load.wait_for_requests(20)
+            traffic.wait_for_requests(20)
             # An edit that breaks the app: the running instance keeps serving, the traceback is logged.
             app.write_text("def broken(:\n")
             wait_for(lambda: run_state(paddock, "api")["last_failure"], timeout=START, interval=0.1,
                      what="the failed reload in /health")
-            load.wait_for_requests(20)
-        assert load.failures == [], load.failures[:5]
+            traffic.wait_for_requests(20)
+        assert traffic.failures == [], traffic.failures[:5]
         assert current_version(paddock) == 2
         assert "SyntaxError" in paddock.log()
         assert "app.py changed" in paddock.log()

@@ -51,6 +51,14 @@ import Testing
         #expect(run.resolvedEnvironment(address: "8123").map(\.value) == ["8123", "{socket}"])
     }
 
+    @Test func onlyGunicornsWorkerFlagIsCaught() throws {
+        // uWSGI's -w names the module.
+        let config = try ConfigLoader.parse(
+            Self.pool(kind: "sync", #"run = { command = ["uwsgi", "--http-socket", "{socket}", "-w", "app:app"] }"#), file: F.file)
+        #expect(config.pools[0].run?.workers == 1)
+        #expect(Fixture.errors(Self.pool(kind: "sync", #"run = { command = ["python", "-m", "gunicorn", "-w4", "-b", "unix:{socket}"] }"#)).count == 1)
+    }
+
     @Test func serversAndRunTogether() throws {
         let config = try ConfigLoader.parse(
             Self.pool(#"servers = [{ address = "127.0.0.1:8001" }]"# + "\n" + #"run = { command = ["uvicorn", "--port", "{port}", "app:app"] }"#),

@@ -28,8 +28,11 @@ enum RunSection {
             }
             // Paddock must know each instance's capacity: a worker count written into the command
             // would leave it at 1.
-            if kind == .sync, !mentionsWorkers,
-               let flag = command.first(where: { $0 == "-w" || $0 == "--workers" || $0.hasPrefix("--workers=") }) {
+            let isGunicorn = command[0].split(separator: "/").last?.hasPrefix("gunicorn") == true
+                || command.prefix(3).contains("gunicorn")
+            if kind == .sync, isGunicorn, !mentionsWorkers, let flag = command.first(where: {
+                $0 == "-w" || $0 == "--workers" || $0.hasPrefix("--workers=") || ($0.hasPrefix("-w") && Int($0.dropFirst(2)) != nil)
+            }) {
                 diagnostics.report(path.key("command"), "sets the worker count itself (\(quoted(flag))); write \"{workers}\" there and workers = N in run, which is also how many requests each instance is sent at once")
             } else if workers != nil, !mentionsWorkers {
                 diagnostics.report(path.key("workers"), "the command does not pass {workers}, so the server would not run that many; write e.g. [\"gunicorn\", \"-w\", \"{workers}\", ...]")

@@ -8,6 +8,7 @@ import UV
 /// `flush` sends it when no data is coming right now.
 struct FramedWriter {
     private var prefix: [UInt8] = []
+    private var prefixIsTheHead = true
     let chunked: Bool
     private(set) var bytesWritten: UInt64 = 0
 
@@ -20,7 +21,7 @@ struct FramedWriter {
         guard !data.isEmpty else { return }
         if chunked { ChunkedEncoder.appendChunkHeader(size: data.count, into: &prefix) }
         prefix.withUnsafeBytes { sink.write($0, data) }
-        prefix.removeAll(keepingCapacity: true)
+        clearPrefix()
         if chunked { prefix.append(contentsOf: ChunkedEncoder.chunkTrailerCRLF) }
         bytesWritten += UInt64(data.count)
     }
@@ -33,6 +34,17 @@ struct FramedWriter {
     mutating func flush(to sink: some ByteSink) {
         guard !prefix.isEmpty else { return }
         sink.write(prefix)
-        prefix.removeAll(keepingCapacity: true)
+        clearPrefix()
+    }
+
+    /// The head came in as an array the exchange may still hold, so keeping its capacity would copy
+    /// it: it is dropped. From then on the prefix is the writer's own and keeps its capacity.
+    private mutating func clearPrefix() {
+        if prefixIsTheHead {
+            prefix = []
+            prefixIsTheHead = false
+        } else {
+            prefix.removeAll(keepingCapacity: true)
+        }
     }
 }

@@ -51,6 +51,8 @@ struct PoolState: Sendable {
     private(set) var queue = WaitQueue()
 
     private var healthRule: ServerHealth.Rule
+    /// Reused by `acquire` for the servers' loads.
+    private var loadScratch: [ServerLoad] = []
 
     init(config: PoolConfig, now: UInt64) {
         self.config = config
@@ -112,8 +114,13 @@ struct PoolState: Sendable {
 
     /// Picks a server for a request and takes a slot on it, in one step.
     mutating func acquire(excluding tried: [ServerID], now: UInt64) -> Pick {
-        let loads = servers.map { load(of: $0, now: now) }
-        let excluded = servers.indices.filter { tried.contains(servers[$0].id) }
+        // The loads go into a list kept for the next pick (no allocation per request).
+        var loads = loadScratch
+        loadScratch = []
+        loads.removeAll(keepingCapacity: true)
+        for server in servers { loads.append(load(of: server, now: now)) }
+        defer { loadScratch = loads }
+        let excluded = tried.isEmpty ? [] : servers.indices.filter { tried.contains(servers[$0].id) }
         switch balancer.pick(loads, excluding: excluded, triesDownServers: config.health == nil) {
         case let .server(index):
             servers[index].inFlight += 1

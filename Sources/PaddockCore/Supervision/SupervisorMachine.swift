@@ -15,9 +15,12 @@ import Logging
 ///   taking them (`draining`); when the new revision has `instances` serving, the remaining old
 ///   ones drain. A draining instance gets SIGTERM once its requests in flight are done (or after
 ///   `stop_timeout`), then SIGKILL after another `stop_timeout`.
-/// - **Failed deploy**: a new instance that exits before passing its check, or does not pass it
-///   within `start_timeout`, is stopped and the roll ends there; the old instances keep serving and
-///   the revision they run stays the current one.
+/// - **Failed deploy**: a new instance that exits (before or after passing its check) while the
+///   roll is under way, or does not pass within `start_timeout`, ends the roll: the one starting is
+///   stopped, the instances serving keep serving (the old ones, and new ones that already passed,
+///   even if that is more than `target`), and the old revision stays the current one. An old
+///   instance that exits during a roll is not replaced with the old revision: the roll's new
+///   instances make up the count as they pass.
 struct SupervisorMachine: Sendable {
     struct Settings: Sendable, Equatable {
         var startTimeout: UInt64

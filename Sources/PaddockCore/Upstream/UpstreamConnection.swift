@@ -35,8 +35,11 @@ final class UpstreamConnection: TransportDelegate {
     weak var owner: UpstreamConnectionOwner?
     private var machine = UpstreamMachine()
     private let timer: LoopTimer
-    /// Called when the connection leaves the idle cache on its own (closed by the server, expired).
-    private var onIdleEnd: (() -> Void)?
+    /// While parked: the cache to tell when the connection leaves it on its own (closed by the
+    /// server, expired).
+    private weak var cache: ConnectionCache?
+    /// The idle deadline's callback, made once (parking happens after every response).
+    private lazy var idleExpired: () -> Void = { [unowned self] in self.perform(self.machine.handle(.deadlineExpired)) }
     /// For an abandoned request: gives the worker's slot back.
     private var onDrained: (() -> Void)?
     /// Counts this connection while it is open (for `/metrics`); nil once closed.
@@ -68,19 +71,19 @@ final class UpstreamConnection: TransportDelegate {
     func attach(to owner: UpstreamConnectionOwner) {
         perform(machine.handle(.attached))
         timer.stop()
-        onIdleEnd = nil
+        cache = nil
         self.owner = owner
         transport.startReading()
     }
 
-    /// Parks the connection in the cache: reading stays on so a close by the server is noticed at once.
-    func park(idleTimeoutMilliseconds: UInt64, onEnd: @escaping () -> Void) {
+    /// Parks the connection in `cache`: reading stays on so a close by the server is noticed at once.
+    func park(in cache: ConnectionCache, idleTimeoutMilliseconds: UInt64) {
         perform(machine.handle(.parked))
         owner = nil
-        onIdleEnd = onEnd
+        self.cache = cache
         transport.releaseInputMemory()
         transport.startReading()
-        timer.start(milliseconds: idleTimeoutMilliseconds) { [unowned self] in self.perform(self.machine.handle(.deadlineExpired)) }
+        timer.start(milliseconds: idleTimeoutMilliseconds, idleExpired)
     }
 
     /// Lets a request the client abandoned run to its end on the server: reads and discards until
@@ -121,9 +124,9 @@ final class UpstreamConnection: TransportDelegate {
         case .discardInput:
             transport.consume(transport.readable.count)
         case .forgetAndClose:
-            let onEnd = onIdleEnd
+            let cache = self.cache
             finalClose()
-            onEnd?()
+            cache?.forget(self)
         case .finishDrain:
             let finished = onDrained
             finalClose()
@@ -135,7 +138,7 @@ final class UpstreamConnection: TransportDelegate {
 
     private func finalClose() {
         owner = nil
-        onIdleEnd = nil
+        cache = nil
         onDrained = nil
         openCount?.value -= 1
         openCount = nil

@@ -420,6 +420,8 @@ public final class Proxy {
 
     private func finishStopIfDrained() {
         guard stopping, connections.isEmpty else { return }
+        // No request is left to be granted a slot from another loop.
+        context.mailbox.close()
         // The servers Paddock runs stop once no client needs them. (A supervisor with nothing to
         // stop finishes inside `retire`, so the table is emptied first.)
         let running = supervisors.values

@@ -13,6 +13,8 @@ final class ProxyContext {
     let dialer: UpstreamDialer
     var requestIDs = RequestIDGenerator()
     let metrics = ProxyMetrics()
+    /// How other loops hand this one work (a slot freed there for a request waiting here).
+    let mailbox: LoopMailbox
     let downstreamConnections = OpenConnectionCount()
     let upstreamConnections = OpenConnectionCount()
     /// Where finished requests are logged, if anywhere (set by `Proxy` from `[proxy] access_log`).
@@ -40,6 +42,7 @@ final class ProxyContext {
         self.logger = logger
         self.registry = registry
         self.dialer = dialer ?? SocketDialer(loop: loop)
+        mailbox = LoopMailbox(loop: loop)
         snapshot = ProxySnapshot(generation: 1, config: config, registry: registry, now: loop.now)
     }
 

@@ -1,5 +1,6 @@
 import PaddockConfig
 import Testing
+import UV
 @testable import PaddockCore
 
 /// The sync pool's shared state, driven without sockets: acquire, queue, release, grant, swap.
@@ -8,11 +9,17 @@ import Testing
         let name: String
         var grants: [PoolState.Grant] = []
         private let record: (String) -> Void
+        /// The test's own thread: grants are delivered by direct call.
+        private let loop = try! EventLoop()
+        let mailbox: LoopMailbox
 
         init(_ name: String, record: @escaping (String) -> Void) {
             self.name = name
             self.record = record
+            mailbox = LoopMailbox(loop: loop)
         }
+
+        deinit { mailbox.close() }
 
         func slotGranted(_ grant: PoolState.Grant) {
             grants.append(grant)

@@ -178,4 +178,5 @@ extension DownstreamConnection: TransportDelegate {
 
 extension DownstreamConnection: SlotWaiter {
     func slotGranted(_ grant: PoolState.Grant) { send(.slotGranted(grant)) }
+    var mailbox: LoopMailbox { context.mailbox }
 }

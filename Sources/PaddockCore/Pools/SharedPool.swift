@@ -1,11 +1,16 @@
 import PaddockConfig
 import Synchronization
+import UV
 
-/// Something waiting in a sync pool's queue. A grant is delivered on the waiter's own loop: today a
-/// direct call (one loop), with `threads = N` a `uv_async` wake-up of the loop the waiter lives on.
+/// Something waiting in a sync pool's queue. A grant is delivered on the waiter's own loop: a direct
+/// call when the slot is freed on that loop, else posted to the waiter's `mailbox` (a `uv_async`
+/// wake-up of its loop). The slot is the waiter's from the moment it is granted, so the queue's
+/// order holds across loops whatever the delivery takes.
 protocol SlotWaiter: AnyObject {
     /// A slot on `grant.server` is now counted for this waiter; it must use it or release it.
     func slotGranted(_ grant: PoolState.Grant)
+    /// The waiter's loop.
+    var mailbox: LoopMailbox { get }
 }
 
 /// One pool's exact, shared state (`PoolState`) behind one lock held for a few instructions, plus
@@ -15,6 +20,7 @@ final class SharedPool: Sendable {
     /// elsewhere the box is only stored and handed back.
     private struct WaiterBox: @unchecked Sendable {
         weak var waiter: SlotWaiter?
+        let mailbox: LoopMailbox
     }
 
     private struct Locked: Sendable {
@@ -60,7 +66,7 @@ final class SharedPool: Sendable {
 
     /// Queues `waiter` until a slot frees up or `deadline`; nil when the queue is full.
     func enqueue(_ waiter: SlotWaiter, excluding tried: [ServerID], deadline: UInt64) -> UInt64? {
-        let box = WaiterBox(waiter: waiter)
+        let box = WaiterBox(waiter: waiter, mailbox: waiter.mailbox)
         return state.withLock { locked in
             guard let ticket = locked.pool.enqueue(excluding: tried, deadline: deadline) else { return nil }
             locked.waiters[ticket] = box
@@ -87,15 +93,24 @@ final class SharedPool: Sendable {
         deliver(handoff, now: now)
     }
 
-    /// Tells each waiter of its grant, outside the lock. A waiter that is gone by then (its
-    /// connection closed) gives the slot straight back, which may grant it to the next one.
+    /// Tells each waiter of its grant, outside the lock, on the waiter's own loop. A waiter that is
+    /// gone by then (its connection closed, or its loop) gives the slot straight back, which may
+    /// grant it to the next one.
     private func deliver(_ handoff: [(PoolState.Grant, WaiterBox?)], now: UInt64) {
         for (grant, box) in handoff {
-            if let waiter = box?.waiter {
-                waiter.slotGranted(grant)
-            } else {
+            guard let box else {
                 release(grant.server.id, now: now)
+                continue
             }
+            if box.mailbox.isCurrent {
+                if let waiter = box.waiter { waiter.slotGranted(grant) } else { release(grant.server.id, now: now) }
+                continue
+            }
+            let posted = box.mailbox.post { [self] in
+                // On the waiter's loop now: only here may the weak reference be read.
+                if let waiter = box.waiter { waiter.slotGranted(grant) } else { release(grant.server.id, now: now) }
+            }
+            if !posted { release(grant.server.id, now: now) }
         }
     }
 

@@ -1,0 +1,68 @@
+import CLibUV
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Work for one loop, posted from any thread: `post` queues a closure under a lock and wakes the
+/// loop (`uv_async_send`), and the loop runs the queue in order on its own thread. This is how
+/// loops hand each other things (a sync pool's freed slot granted to a request waiting on another
+/// loop) without sharing any loop-confined object.
+///
+/// Made on the loop's thread, which `isCurrent` recognises. `close` (on that thread) makes later
+/// posts fail, so a poster can take back what it meant to hand over; work still queued is dropped.
+public final class LoopMailbox: Sendable {
+    private struct Queue {
+        var work: [@Sendable () -> Void] = []
+        var closed = false
+    }
+
+    /// Shared by the mailbox and the wake-up's callback.
+    private final class Inbox: Sendable {
+        let queue = Mutex(Queue())
+    }
+
+    private let inbox = Inbox()
+    private nonisolated(unsafe) let wakeup: AsyncWakeup
+    private let owner: pthread_t
+
+    public init(loop: EventLoop) {
+        owner = pthread_self()
+        let inbox = self.inbox
+        wakeup = AsyncWakeup(loop: loop) {
+            // Everything posted so far, in order; what is posted meanwhile waits for the next wake-up.
+            let work = inbox.queue.withLock { queue -> [@Sendable () -> Void] in
+                let work = queue.work
+                queue.work = []
+                return work
+            }
+            for item in work { item() }
+        }
+        // A mailbox alone must not keep the loop running.
+        wakeup.unref()
+    }
+
+    /// True on the thread that runs the loop.
+    public var isCurrent: Bool { pthread_equal(pthread_self(), owner) != 0 }
+
+    /// Queues `work` for the loop; false when the mailbox is closed (the work will never run).
+    @discardableResult
+    public func post(_ work: @escaping @Sendable () -> Void) -> Bool {
+        // The wake-up is sent under the lock, so `close` cannot free the handle in between.
+        inbox.queue.withLock { queue in
+            guard !queue.closed else { return false }
+            queue.work.append(work)
+            wakeup.signal()
+            return true
+        }
+    }
+
+    /// On the loop's thread: no more posts; queued work is dropped.
+    public func close() {
+        inbox.queue.withLock { queue in
+            queue.closed = true
+            queue.work = []
+        }
+        wakeup.close()
+    }
+}

@@ -22,8 +22,11 @@ public final class Listener: HandleOwner {
         }
     }
 
+    /// - Parameter reusePort: for a TCP endpoint, set `SO_REUSEPORT` before binding, so that one
+    ///   listener per loop may bind the same address and the kernel spreads new connections among
+    ///   them (libuv 1.44 has no flag for it: the socket is made here and handed to `uv_tcp_open`).
     public init(loop: EventLoop, endpoint: Endpoint, backlog: Int32 = 511, maxInputBytes: Int = 128 * 1024,
-                onAccept: @escaping (Socket) -> Void) throws(UVError) {
+                reusePort: Bool = false, onAccept: @escaping (Socket) -> Void) throws(UVError) {
         self.endpoint = endpoint
         self.maxInputBytes = maxInputBytes
         super.init(loop: loop, byteCount: Int(max(uv_handle_size(UV_TCP), uv_handle_size(UV_NAMED_PIPE))))
@@ -37,6 +40,7 @@ public final class Listener: HandleOwner {
         }
         adoptHandle()
         do {
+            if reusePort, case let .ip(host, _) = endpoint { try openReusingPort(ipv6: host.contains(":")) }
             try bind()
             try UVError.check(uv_listen(handle.assumingMemoryBound(to: uv_stream_t.self), backlog) { server, status in
                 let me = HandleOwner.owner(UnsafeMutableRawPointer(server), as: Listener.self)
@@ -47,6 +51,22 @@ public final class Listener: HandleOwner {
             throw error
         }
         self.onAccept = onAccept
+    }
+
+    private func openReusingPort(ipv6: Bool) throws(UVError) {
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw UVError(-errno) }
+        var one: Int32 = 1
+        guard setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            let error = UVError(-errno)
+            Glibc.close(fd)
+            throw error
+        }
+        let rc = uv_tcp_open(handle.assumingMemoryBound(to: uv_tcp_t.self), fd)
+        if rc < 0 {
+            Glibc.close(fd)
+            throw UVError(rc)
+        }
     }
 
     private func bind() throws(UVError) {

@@ -1,5 +1,4 @@
 import CLibUV
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,11 +17,7 @@ public final class LoopMailbox: Sendable {
     }
 
     /// Shared by the mailbox and the wake-up's callback.
-    private final class Inbox: Sendable {
-        let queue = Mutex(Queue())
-    }
-
-    private let inbox = Inbox()
+    private let inbox = LockedValue(Queue())
     private nonisolated(unsafe) let wakeup: AsyncWakeup
     private let owner: pthread_t
 
@@ -31,7 +26,7 @@ public final class LoopMailbox: Sendable {
         let inbox = self.inbox
         wakeup = AsyncWakeup(loop: loop) {
             // Everything posted so far, in order; what is posted meanwhile waits for the next wake-up.
-            let work = inbox.queue.withLock { queue -> [@Sendable () -> Void] in
+            let work = inbox.withLock { queue -> [@Sendable () -> Void] in
                 let work = queue.work
                 queue.work = []
                 return work
@@ -49,7 +44,7 @@ public final class LoopMailbox: Sendable {
     @discardableResult
     public func post(_ work: @escaping @Sendable () -> Void) -> Bool {
         // The wake-up is sent under the lock, so `close` cannot free the handle in between.
-        inbox.queue.withLock { queue in
+        inbox.withLock { queue in
             guard !queue.closed else { return false }
             queue.work.append(work)
             wakeup.signal()
@@ -59,7 +54,7 @@ public final class LoopMailbox: Sendable {
 
     /// On the loop's thread: no more posts; queued work is dropped.
     public func close() {
-        inbox.queue.withLock { queue in
+        inbox.withLock { queue in
             queue.closed = true
             queue.work = []
         }

@@ -138,3 +138,20 @@ import Glibc
         finish(loop, closing: [first])
     }
 }
+
+@Suite struct ReusePortTests {
+    @Test func listenersWithReusePortShareAnAddressAndOthersCannot() throws {
+        let loop = try EventLoop()
+        let first = try Listener(loop: loop, endpoint: .ip(host: "127.0.0.1", port: 0), reusePort: true) { $0.close() }
+        let port = try #require(first.boundPort)
+        // A second loop's listener on the same address, as with threads = N.
+        let second = try Listener(loop: loop, endpoint: .ip(host: "127.0.0.1", port: port), reusePort: true) { $0.close() }
+        #expect(second.boundPort == port)
+        #expect(throws: UVError.addressInUse) {
+            _ = try Listener(loop: loop, endpoint: .ip(host: "127.0.0.1", port: port)) { $0.close() }
+        }
+        first.close()
+        second.close()
+        #expect(loop.close())
+    }
+}

@@ -1,5 +1,4 @@
 import PaddockConfig
-import Synchronization
 import UV
 
 /// Something waiting in a sync pool's queue. A grant is delivered on the waiter's own loop: a direct
@@ -34,11 +33,11 @@ final class SharedPool: Sendable {
     }
 
     let name: String
-    private let state: Mutex<Locked>
+    private let state: LockedValue<Locked>
 
     init(config: PoolConfig, now: UInt64) {
         name = config.name
-        state = Mutex(Locked(pool: PoolState(config: config, now: now)))
+        state = LockedValue(Locked(pool: PoolState(config: config, now: now)))
     }
 
     func reconfigure(_ config: PoolConfig, now: UInt64) {
@@ -128,7 +127,7 @@ final class SharedPool: Sendable {
 
 /// Every pool's shared state, by name. A swap reuses the entry of a pool that keeps its name.
 final class PoolRegistry: Sendable {
-    private let pools = Mutex<[String: SharedPool]>([:])
+    private let pools = LockedValue<[String: SharedPool]>([:])
 
     init() {}
 

@@ -1,6 +1,5 @@
 import Foundation
 import PaddockConfig
-import Synchronization
 import Testing
 import UV
 @testable import PaddockCore
@@ -73,7 +72,7 @@ import UV
         let pool = Self.pool(workers: 1)
         let loops = [LoopThread(), LoopThread()]
         defer { for loop in loops { loop.finish() } }
-        let order = Mutex<[String]>([])
+        let order = LockedValue<[String]>([])
         let finished = DispatchSemaphore(value: 0)
         guard case let .server(held) = pool.acquire(excluding: [], now: 0) else {
             Issue.record("the first acquire gets the server")
@@ -100,14 +99,15 @@ import UV
     }
 
     @Test func capacityStaysExactUnderContentionFromFourLoops() throws {
-        // Two request chains per loop (8 in all) for 2 workers: most requests wait.
+        // Three request chains per loop (12 in all) for 2 workers: requests wait, even when the loops
+        // happen not to overlap (the first test covers a grant crossing loops deterministically).
         let workers = 2
         let perClient = 200
         let pool = Self.pool(workers: workers)
         let loops = (0..<4).map { _ in LoopThread() }
         defer { for loop in loops { loop.finish() } }
-        let served = Mutex(0)
-        let overCapacity = Mutex(0)
+        let served = LockedValue(0)
+        let overCapacity = LockedValue(0)
         let allDone = DispatchSemaphore(value: 0)
 
         /// One loop's requests, one after another: take a slot (or wait for one), hold it for a
@@ -159,8 +159,8 @@ import UV
             }
         }
 
-        let total = loops.count * 2 * perClient
-        let clients = (loops + loops).map { loop in
+        let total = loops.count * 3 * perClient
+        let clients = (loops + loops + loops).map { loop in
             Client(loop: loop, pool: pool, count: perClient, onHold: {
                 // While this client holds its slot, the server's total is at most its workers.
                 if pool.healthReport(now: 0).servers[0].inFlight > workers { overCapacity.withLock { $0 += 1 } }
@@ -168,14 +168,18 @@ import UV
                 if served.withLock({ count in count += 1; return count }) == total { allDone.signal() }
             })
         }
+        // Every loop starts at once: each first waits for the others to have their work queued.
+        let start = DispatchSemaphore(value: 0)
+        for loop in loops { loop.run { start.wait() } }
         for client in clients { client.loop.run { client.next() } }
+        for _ in loops { start.signal() }
         #expect(allDone.wait(timeout: .now() + 30) == .success)
         #expect(served.withLock { $0 } == total)
         #expect(overCapacity.withLock { $0 } == 0)
         // The queue was really used: requests waited and were granted slots freed on other loops.
         let waits = clients.map { client in
             let counted = DispatchSemaphore(value: 0)
-            let box = Mutex(0)
+            let box = LockedValue(0)
             client.loop.run { box.withLock { $0 = client.waits }; counted.signal() }
             counted.wait()
             return box.withLock { $0 }

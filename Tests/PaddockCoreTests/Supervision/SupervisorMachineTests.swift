@@ -29,6 +29,16 @@ import Testing
         return machine
     }
 
+    /// `serving()`, then a roll to revision 2 whose first new instance (3) passed at `passedAt`:
+    /// it serves and old instance 1 drains.
+    private func rollingWithOneReplaced(passedAt: UInt64) -> M {
+        var machine = serving()
+        _ = machine.event(.restart(revision: 2, instances: 2, reason: "reload", now: 0))
+        _ = machine.event(.passedCheck(id: 3, now: passedAt))
+        #expect(machine.draining == [1])
+        return machine
+    }
+
     @Test func instancesTakeRequestsOnlyOnceTheyPassACheck() {
         var machine = M(pool: "api", revision: 1, instances: 2, settings: Self.settings)
         #expect(spawned(machine.start(now: 0)) == [1, 2])
@@ -100,10 +110,7 @@ import Testing
     }
 
     @Test func aNewInstanceThatCrashesAfterPassingEndsTheRollWithoutDrainingTheRest() {
-        var machine = serving()
-        _ = machine.event(.restart(revision: 2, instances: 2, reason: "reload", now: 0))
-        _ = machine.event(.passedCheck(id: 3, now: 100))
-        #expect(machine.draining == [1])
+        var machine = rollingWithOneReplaced(passedAt: 100)
         // Its replacement starts; then the new one that serves dies.
         #expect(machine.starting == [4])
         let actions = machine.event(.exited(id: 3, Self.crash, now: 200))
@@ -161,10 +168,7 @@ import Testing
     }
 
     @Test func aDrainingInstanceGetsSIGTERMAfterStopTimeoutThenSIGKILL() {
-        var machine = serving()
-        _ = machine.event(.restart(revision: 2, instances: 2, reason: "reload", now: 0))
-        _ = machine.event(.passedCheck(id: 3, now: 1_000))
-        #expect(machine.draining == [1])
+        var machine = rollingWithOneReplaced(passedAt: 1_000)
         // Still busy: it waits until stop_timeout.
         #expect(signals(machine.event(.tick(now: 2_999, idle: []))).isEmpty)
         #expect(signals(machine.event(.tick(now: 3_000, idle: []))).map(\.1) == [.terminate])

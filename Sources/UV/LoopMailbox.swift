@@ -8,8 +8,8 @@ import Glibc
 /// loops hand each other things (a sync pool's freed slot granted to a request waiting on another
 /// loop) without sharing any loop-confined object.
 ///
-/// Made on the loop's thread, which `isCurrent` recognises. `close` (on that thread) makes later
-/// posts fail, so a poster can take back what it meant to hand over; work still queued is dropped.
+/// Made on the loop's thread, which `isCurrent` recognises. `close` (on that thread) runs what is
+/// still queued and makes later posts fail, so a poster can take back what it meant to hand over.
 public final class LoopMailbox: Sendable {
     private struct Queue {
         var work: [@Sendable () -> Void] = []
@@ -52,12 +52,16 @@ public final class LoopMailbox: Sendable {
         }
     }
 
-    /// On the loop's thread: no more posts; queued work is dropped.
+    /// On the loop's thread: no more posts. Work already queued runs now (a grant in it must reach
+    /// its waiter, or go back to the pool), then the wake-up handle closes.
     public func close() {
-        inbox.withLock { queue in
+        let work = inbox.withLock { queue -> [@Sendable () -> Void] in
             queue.closed = true
+            let work = queue.work
             queue.work = []
+            return work
         }
+        for item in work { item() }
         wakeup.close()
     }
 }

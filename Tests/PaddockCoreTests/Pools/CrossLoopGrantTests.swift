@@ -189,3 +189,18 @@ import UV
         #expect(pool.healthReport(now: 0).queued == 0)
     }
 }
+
+@Suite struct LoopMailboxTests {
+    @Test func closingRunsWhatWasQueuedAndRefusesMore() throws {
+        let loop = try EventLoop()
+        let mailbox = LoopMailbox(loop: loop)
+        let ran = LockedValue(0)
+        #expect(mailbox.post { ran.withLock { $0 += 1 } })
+        // Not run yet: the loop has not turned.
+        #expect(ran.withLock { $0 } == 0)
+        mailbox.close()
+        #expect(ran.withLock { $0 } == 1)
+        #expect(!mailbox.post { ran.withLock { $0 += 1 } })
+        #expect(loop.close())
+    }
+}

@@ -37,6 +37,8 @@ public final class LoopMailbox: Sendable {
         wakeup.unref()
     }
 
+    deinit { close() }
+
     /// True on the thread that runs the loop.
     public var isCurrent: Bool { pthread_equal(pthread_self(), owner) != 0 }
 

@@ -21,7 +21,7 @@ import UV
 
         deinit { mailbox.close() }
 
-        func slotGranted(_ grant: PoolState.Grant) {
+        func slotGranted(_ grant: PoolState.Grant, from pool: SharedPool) {
             grants.append(grant)
             record(name)
         }

@@ -90,6 +90,9 @@ final class DownstreamConnection {
         if machine.isClosed {
             finishClosing()
         } else {
+            // Waiting for the next request: no read buffer is held (a grown one included). Not for
+            // TLS yet: its 128 KiB plaintext buffer would be freed and made again per request.
+            if machine.isIdle && !isTLS { transport.releaseInputMemory() }
             syncTimer()
         }
     }
@@ -177,6 +180,14 @@ extension DownstreamConnection: TransportDelegate {
 }
 
 extension DownstreamConnection: SlotWaiter {
-    func slotGranted(_ grant: PoolState.Grant) { send(.slotGranted(grant)) }
+    func slotGranted(_ grant: PoolState.Grant, from pool: SharedPool) {
+        // A grant that crossed loops may find the request gone (answered meanwhile, or the
+        // connection on to a request for another pool): the slot goes straight back to its pool.
+        guard let io, io.pool.shared === pool, machine.queuedTicket == grant.ticket else {
+            pool.release(grant.server.id, now: context.loop.now)
+            return
+        }
+        send(.slotGranted(grant))
+    }
     var mailbox: LoopMailbox { context.mailbox }
 }

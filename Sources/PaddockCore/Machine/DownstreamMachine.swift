@@ -71,6 +71,12 @@ struct DownstreamMachine: Sendable {
     }
 
     var isClosed: Bool { state == .closed }
+    var isIdle: Bool { state == .idle }
+
+    /// The ticket of the request waiting in its pool's queue, if one is.
+    var queuedTicket: UInt64? {
+        if case let .queued(ticket) = exchange?.upstream { ticket } else { nil }
+    }
 
     /// Clears and returns the earliest deadline due at `now`, for the connection to report.
     mutating func takeExpiredDeadline(now: UInt64) -> DeadlineKind? {

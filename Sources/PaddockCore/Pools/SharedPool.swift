@@ -6,8 +6,10 @@ import UV
 /// wake-up of its loop). The slot is the waiter's from the moment it is granted, so the queue's
 /// order holds across loops whatever the delivery takes.
 protocol SlotWaiter: AnyObject {
-    /// A slot on `grant.server` is now counted for this waiter; it must use it or release it.
-    func slotGranted(_ grant: PoolState.Grant)
+    /// A slot on `grant.server` of `pool` is now counted for this waiter; it must use it or release
+    /// it to `pool` (the waiter may have left the queue, or moved on to a request on another pool,
+    /// while a grant from another loop was on its way).
+    func slotGranted(_ grant: PoolState.Grant, from pool: SharedPool)
     /// The waiter's loop.
     var mailbox: LoopMailbox { get }
 }
@@ -102,12 +104,12 @@ final class SharedPool: Sendable {
                 continue
             }
             if box.mailbox.isCurrent {
-                if let waiter = box.waiter { waiter.slotGranted(grant) } else { release(grant.server.id, now: now) }
+                if let waiter = box.waiter { waiter.slotGranted(grant, from: self) } else { release(grant.server.id, now: now) }
                 continue
             }
             let posted = box.mailbox.post { [self] in
                 // On the waiter's loop now: only here may the weak reference be read.
-                if let waiter = box.waiter { waiter.slotGranted(grant) } else { release(grant.server.id, now: now) }
+                if let waiter = box.waiter { waiter.slotGranted(grant, from: self) } else { release(grant.server.id, now: now) }
             }
             if !posted { release(grant.server.id, now: now) }
         }

@@ -37,11 +37,14 @@ final class ConnectionCache {
         connection.park(in: self, idleTimeoutMilliseconds: idleTimeoutMilliseconds)
     }
 
-    /// A parked connection ended on its own (closed by the server, or expired).
+    /// A parked connection ended on its own (closed by the server, or expired). An endpoint left
+    /// with none is dropped (supervised instances get a new one at each start).
     func forget(_ connection: UpstreamConnection) {
-        guard let stack = idle[connection.server.endpoint],
+        let endpoint = connection.server.endpoint
+        guard let stack = idle[endpoint],
               let index = stack.connections.firstIndex(where: { $0 === connection }) else { return }
         stack.connections.remove(at: index)
+        if stack.connections.isEmpty { idle[endpoint] = nil }
     }
 
     func closeAll() {

@@ -101,3 +101,23 @@ import UV
         #expect(fixture.turn { clientA.isClosed && clientB.isClosed })
     }
 }
+
+/// A grant from another loop can arrive after its request stopped waiting.
+@Suite struct LateGrantTests {
+    @Test func aGrantForARequestNoLongerWaitingGoesBackToItsPool() throws {
+        let fixture = try LoopFixture(config: LoopFixture.config(pool: "sync", port: 9001))
+        let client = FakeTransport(loop: fixture.loop)
+        let connection = DownstreamConnection(transport: client, context: fixture.context)
+        connection.start()
+        let pool = try #require(fixture.context.snapshot.pools["app"]).shared
+        // The slot was counted for this connection on another loop, for a ticket it no longer has.
+        guard case let .server(server) = pool.acquire(excluding: [], now: 0) else {
+            Issue.record("the pool's one worker is free")
+            return
+        }
+        #expect(pool.healthReport(now: 0).servers[0].inFlight == 1)
+        connection.slotGranted(PoolState.Grant(ticket: 41, server: server), from: pool)
+        #expect(pool.healthReport(now: 0).servers[0].inFlight == 0)
+        connection.close()
+    }
+}

@@ -56,7 +56,7 @@ import UV
             self.onGrant = onGrant
         }
 
-        func slotGranted(_ grant: PoolState.Grant) {
+        func slotGranted(_ grant: PoolState.Grant, from pool: SharedPool) {
             #expect(mailbox.isCurrent, "a grant must be delivered on the waiter's own loop")
             onGrant(grant)
         }

@@ -49,7 +49,7 @@ extension Array where Element == UInt8 {
     /// dropping every byte a field value may not hold. Why: such strings are not parsed, so
     /// a stray CR or LF in them would otherwise inject header lines.
     mutating func appendFieldText(_ text: String) {
-        for b in text.utf8 where ByteClass.isFieldValue(b) { append(b) }
+        appendFiltered(text, keeping: ByteClass.fieldValue)
     }
 
     /// Appends "name: text\r\n" for a proxy-supplied value (filtered as `appendFieldText`).
@@ -62,7 +62,23 @@ extension Array where Element == UInt8 {
 
     /// Appends a proxy-supplied field name, keeping only token bytes (same reason as above).
     mutating func appendFieldName(_ text: String) {
-        for b in text.utf8 where ByteClass.isToken(b) { append(b) }
+        appendFiltered(text, keeping: ByteClass.token)
+    }
+
+    /// The bytes of `text` that `keep` accepts. The usual case, where every byte is kept, is one
+    /// bulk append rather than a capacity and uniqueness check per byte (this runs for several
+    /// fields of every proxied request).
+    private mutating func appendFiltered(_ text: String, keeping byteClass: UInt8) {
+        var text = text
+        ByteClass.withView { view in
+            text.withUTF8 { bytes in
+                if !bytes.contains(where: { view.table[Int($0)] & byteClass == 0 }) {
+                    append(contentsOf: bytes)
+                } else {
+                    for b in bytes where view.table[Int(b)] & byteClass != 0 { append(b) }
+                }
+            }
+        }
     }
 }
 

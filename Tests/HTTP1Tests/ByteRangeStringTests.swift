@@ -1,4 +1,4 @@
-import HTTP1
+@testable import HTTP1
 import Testing
 
 @Suite struct ByteRangeStringTests {
@@ -25,5 +25,21 @@ import Testing
 
     @Test func parseErrorDescription() {
         #expect(HTTPParseError(status: 400, reason: "bare CR").description == "400 bare CR")
+    }
+}
+
+/// Proxy-supplied text (config values, addresses, extra fields) is written without the bytes a
+/// field may not hold, so it can never inject a header line; clean text is copied as it is.
+@Suite struct FieldTextWritingTests {
+    @Test func cleanTextIsCopiedAndForbiddenBytesAreDropped() {
+        var out: [UInt8] = []
+        out.appendField("X-Forwarded-For", text: "127.0.0.1")
+        #expect(String(decoding: out, as: UTF8.self) == "X-Forwarded-For: 127.0.0.1\r\n")
+        out.removeAll()
+        out.appendField("X-Test", text: "a\r\nInjected: yes\u{0}b")
+        #expect(String(decoding: out, as: UTF8.self) == "X-Test: aInjected: yesb\r\n")
+        out.removeAll()
+        out.appendFieldName("X Bad:Name")
+        #expect(String(decoding: out, as: UTF8.self) == "XBadName")
     }
 }

@@ -132,7 +132,7 @@ public final class Proxy {
             throw ProxyStartError(address: "[proxy] temp_dir \(base)", detail: String(cString: strerror(errno)),
                                   action: "cannot make a folder for the supervised servers' sockets in")
         }
-        socketDirectory = String(cString: template)
+        socketDirectory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func removeSocketDirectoryIfUnused() {

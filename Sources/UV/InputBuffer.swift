@@ -79,11 +79,7 @@ struct InputBuffer: ~Copyable {
     /// Lets go of the memory, whatever it holds (the socket is closed).
     mutating func release(to pool: ReadBufferPool?) {
         guard let base else { return }
-        if let pool, capacity == ReadBufferPool.bufferBytes {
-            pool.give(base)
-        } else {
-            base.deallocate()
-        }
+        letGo(base, to: pool)
         self.base = nil
         capacity = 0
         readerIndex = 0
@@ -97,12 +93,21 @@ struct InputBuffer: ~Copyable {
         writerIndex = count
     }
 
+    /// The current buffer goes back to `pool` if it has the pool's size, else it is freed.
+    private func letGo(_ buffer: UnsafeMutableRawPointer, to pool: ReadBufferPool?) {
+        if let pool, capacity == ReadBufferPool.bufferBytes {
+            pool.give(buffer)
+        } else {
+            buffer.deallocate()
+        }
+    }
+
     @inline(never)
     private mutating func grow(returningTo pool: ReadBufferPool?) {
         let newCapacity = min(maxCapacity, capacity * 2)
         let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
         newBase.copyMemory(from: base! + readerIndex, byteCount: readableCount)
-        if let pool, capacity == ReadBufferPool.bufferBytes { pool.give(base!) } else { base!.deallocate() }
+        letGo(base!, to: pool)
         writerIndex -= readerIndex
         readerIndex = 0
         base = newBase

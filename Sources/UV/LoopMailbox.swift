@@ -14,25 +14,25 @@ public final class LoopMailbox: Sendable {
     private struct Queue {
         var work: [@Sendable () -> Void] = []
         var closed = false
+
+        /// Everything posted so far, in order; with `closing`, nothing may be posted after it.
+        mutating func takeAll(closing: Bool) -> [@Sendable () -> Void] {
+            if closing { closed = true }
+            defer { work = [] }
+            return work
+        }
     }
 
     /// Shared by the mailbox and the wake-up's callback.
     private let inbox = LockedValue(Queue())
-    private nonisolated(unsafe) let wakeup: AsyncWakeup
+    private let wakeup: AsyncWakeup
     private let owner: pthread_t
 
     public init(loop: EventLoop) {
         owner = pthread_self()
         let inbox = self.inbox
-        wakeup = AsyncWakeup(loop: loop) {
-            // Everything posted so far, in order; what is posted meanwhile waits for the next wake-up.
-            let work = inbox.withLock { queue -> [@Sendable () -> Void] in
-                let work = queue.work
-                queue.work = []
-                return work
-            }
-            for item in work { item() }
-        }
+        // What is posted while the queue runs waits for the next wake-up.
+        wakeup = AsyncWakeup(loop: loop) { Self.runQueued(inbox, closing: false) }
         // A mailbox alone must not keep the loop running.
         wakeup.unref()
     }
@@ -57,13 +57,12 @@ public final class LoopMailbox: Sendable {
     /// On the loop's thread: no more posts. Work already queued runs now (a grant in it must reach
     /// its waiter, or go back to the pool), then the wake-up handle closes.
     public func close() {
-        let work = inbox.withLock { queue -> [@Sendable () -> Void] in
-            queue.closed = true
-            let work = queue.work
-            queue.work = []
-            return work
-        }
-        for item in work { item() }
+        Self.runQueued(inbox, closing: true)
         wakeup.close()
+    }
+
+    /// Runs the queued work outside the lock (work may post again).
+    private static func runQueued(_ inbox: LockedValue<Queue>, closing: Bool) {
+        for item in inbox.withLock({ $0.takeAll(closing: closing) }) { item() }
     }
 }

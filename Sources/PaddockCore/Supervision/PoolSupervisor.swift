@@ -15,7 +15,7 @@ final class PoolSupervisor {
         /// Sync pools: its capacity.
         let workers: Int
         var process: ChildProcess?
-        var pid: Int32 = 0
+        var pid: Int32 { process?.pid ?? 0 }
         /// While starting: the check under way, and when the next one may begin.
         var check: HealthCheck?
         var nextCheckAt: UInt64 = 0
@@ -156,7 +156,7 @@ final class PoolSupervisor {
         process.check?.cancel()
         // A process group outlives its leader when the leader is killed (a gunicorn master's
         // workers): nothing of the instance may be left serving its old socket.
-        if process.pid > 0 { kill(-process.pid, SIGKILL) }
+        killGroup(of: process)
         if case let .unix(path) = process.address { unlink(path) }
         handle(.exited(id: id, SupervisorMachine.Exit(status: status, signal: signal), now: context.loop.now))
     }
@@ -170,7 +170,7 @@ final class PoolSupervisor {
             case let .signal(id, .terminate):
                 running[id]?.process?.signal(SIGTERM)
             case let .signal(id, .kill):
-                if let pid = running[id]?.pid, pid > 0 { kill(-pid, SIGKILL) }
+                if let process = running[id] { killGroup(of: process) }
                 running[id]?.process?.signal(SIGKILL)
             case let .log(level, message):
                 context.logger.log(level: level, "\(message)", metadata: ["pool": "\(name)"])
@@ -187,6 +187,11 @@ final class PoolSupervisor {
             onFinished = nil
             callback?()
         }
+    }
+
+    /// SIGKILL to the instance's process group (its leader made it with `setpgid`).
+    private func killGroup(of process: Running) {
+        if process.pid > 0 { kill(-process.pid, SIGKILL) }
     }
 
     private func spawn(_ id: Int, revision: Int) {
@@ -220,9 +225,11 @@ final class PoolSupervisor {
             environment.append("\(key)=\(value)")
         }
         let logger = context.logger
-        // At notice, so that a traceback is in the log at the default levels and at notice.
-        let output = OutputPipe(loop: context.loop) { line in logger.notice("[\(label)] \(line)") }
-        let errors = OutputPipe(loop: context.loop) { line in logger.notice("[\(label)] \(line)") }
+        // stdout and stderr alike, at notice, so that a traceback is in the log at the default
+        // levels and at notice.
+        let log: (String) -> Void = { line in logger.notice("[\(label)] \(line)") }
+        let output = OutputPipe(loop: context.loop, onLine: log)
+        let errors = OutputPipe(loop: context.loop, onLine: log)
         running[id] = Running(address: address, workers: spec.workers)
         do {
             let process = try ChildProcess(
@@ -231,7 +238,6 @@ final class PoolSupervisor {
                                               environment: environment, directory: spec.cwd),
                 output: output, errors: errors) { [weak self] status, signal in self?.exited(id, status: status, signal: signal) }
             running[id]?.process = process
-            running[id]?.pid = process.pid
             logger.info("started \(label) (pid \(process.pid)): \(command.joined(separator: " "))", metadata: ["pool": "\(name)"])
         } catch {
             running[id] = nil
